@@ -1,0 +1,57 @@
+"""kyodo web application: create_app(test_config=None) builds a configured Flask app."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+
+def instance_path() -> str:
+    """KYODO_INSTANCE_PATH, else Flask's default (``instance/`` beside the package in a checkout)."""
+    from flask.helpers import get_root_path
+
+    configured = os.environ.get("KYODO_INSTANCE_PATH")
+    if configured:
+        return os.path.abspath(configured)
+    return os.path.join(os.path.dirname(get_root_path(__name__)), "instance")
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    from . import config as config_module
+    from . import db, errors, templating
+    from .cities import resolve_city
+    from .extensions import csrf, limiter, login_manager
+
+    app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    app.config.from_mapping(config_module.from_environment(os.environ, app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    config_module.validate(app.config)
+    try:
+        city = resolve_city(app.config["KYODO_CITY"])
+    except ValueError as error:
+        raise config_module.ConfigError(str(error)) from None
+    app.config["KYODO_CITY_CODE"] = city.code
+    app.config["KYODO_CITY_NAME"] = city.name
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    if app.config["KYODO_PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+
+    from . import auth, issues, main, orgs
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(orgs.bp)
+    app.register_blueprint(issues.bp)
+    return app

@@ -1,0 +1,60 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+
+EMAIL_REQUIRED = "メールアドレスを入力してください。"
+EMAIL_INVALID = "メールアドレスの形式が正しくありません（例: taro@example.jp）。"
+
+
+class RegisterForm(FlaskForm):
+    email = EmailField(
+        "メールアドレス",
+        validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID), Length(max=254)],
+    )
+    display_name = StringField(
+        "表示名",
+        description="ほかの利用者に見える名前です。本名でなくてもかまいません。",
+        validators=[
+            DataRequired("表示名を入力してください。"),
+            Length(max=80, message="表示名は80文字以内で入力してください。"),
+        ],
+    )
+    password = PasswordField(
+        "パスワード",
+        description=f"{MIN_PASSWORD_LENGTH}文字以上。",
+        validators=[
+            DataRequired("パスワードを入力してください。"),
+            Length(
+                min=MIN_PASSWORD_LENGTH,
+                max=MAX_PASSWORD_LENGTH,
+                message=f"パスワードは{MIN_PASSWORD_LENGTH}〜{MAX_PASSWORD_LENGTH}文字で入力してください。",
+            ),
+        ],
+    )
+    password_confirm = PasswordField(
+        "パスワード（確認）",
+        validators=[
+            DataRequired("確認のため、もう一度パスワードを入力してください。"),
+            EqualTo("password", "パスワードが一致しません。"),
+        ],
+    )
+
+    def validate_display_name(self, field):
+        field.data = (field.data or "").strip()
+        if not field.data:
+            raise ValidationError("表示名を入力してください。")
+
+    def validate_password(self, field):
+        if self.email.data and field.data and field.data.lower() == self.email.data.strip().lower():
+            raise ValidationError("メールアドレスと同じパスワードは使えません。")
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "メールアドレス",
+        validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID), Length(max=254)],
+    )
+    password = PasswordField("パスワード", validators=[DataRequired("パスワードを入力してください。")])
+    remember = BooleanField("ログインしたままにする")

@@ -1,0 +1,18 @@
+"""The `kyodo` command: database, seed data, accounts, the server, and evaluation commands."""
+from __future__ import annotations
+
+import click
+
+from . import accounts, database, evaluation, server
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """協働マッチング (kyodo) の管理コマンド / kyodo's command line."""
+
+
+main.add_command(database.init_db)
+main.add_command(database.seed)
+main.add_command(accounts.create_user)
+main.add_command(server.serve)
+evaluation.register(main)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+import click
+
+from ..db import session_scope
+from ..migrate import upgrade
+from ..services import seeding
+from . import settings as settings_module
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """DATABASE_URL にマイグレーションを適用 / apply the migrations to DATABASE_URL."""
+    settings = settings_module.load()
+    upgrade(settings.database_url)
+    click.echo("データベースを最新の状態にしました (migrated to head).")
+
+
+@click.command("seed")
+@click.option("--demo", is_flag=True, help="架空のデモ団体・地域課題も入れる / also load the fictional demo data.")
+def seed(demo: bool) -> None:
+    """町名・テーマ（と --demo でデモデータ）を読み込む。何度実行しても同じ結果 / load towns and themes (idempotent)."""
+    settings = settings_module.load()
+    engine = settings_module.migrated_engine(settings)
+    with session_scope(engine) as session:
+        report = seeding.load_themes(session)
+        seeding.load_city(session, city=settings.city, report=report)
+        if demo:
+            seeding.load_demo(session, city=settings.city, report=report)
+    created = ", ".join(f"{k} {v}" for k, v in report.created.items()) or "none"
+    updated = ", ".join(f"{k} {v}" for k, v in report.updated.items()) or "none"
+    click.echo(f"{settings.city.name}: created {created}; updated {updated}.")

@@ -1,0 +1,43 @@
+"""Settings for commands that need the database but not a running web app (no SECRET_KEY)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import click
+import sqlalchemy as sa
+
+from .. import instance_path
+from ..cities import City, resolve_city
+from ..config import from_environment
+from ..db import create_engine_for
+from ..migrate import current_revision, head_revision
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    city: City
+    password_hash: str
+
+
+def load() -> Settings:
+    config = from_environment(os.environ, instance_path())
+    if config["DATABASE_URL"].startswith("sqlite:///"):
+        os.makedirs(os.path.dirname(config["DATABASE_URL"][len("sqlite:///"):]) or ".", exist_ok=True)
+    try:
+        city = resolve_city(config["KYODO_CITY"])
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"])
+
+
+def migrated_engine(settings: Settings) -> sa.Engine:
+    """An engine on a database at the latest migration, else a clear error."""
+    engine = create_engine_for(settings.database_url)
+    if current_revision(engine) != head_revision():
+        raise click.ClickException(
+            "データベースが最新ではありません。先に `kyodo init-db` を実行してください "
+            "(the database is not migrated; run `kyodo init-db` first)."
+        )
+    return engine

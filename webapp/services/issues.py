@@ -1,0 +1,253 @@
+"""Local issues (地域課題): posting, listing, 共感, comments and the public status history."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import (
+    Area,
+    Comment,
+    Issue,
+    IssueCreate,
+    IssueStatus,
+    IssueStatusChange,
+    IssueSupport,
+    IssueTheme,
+    RecordSource,
+    Theme,
+    User,
+    utcnow,
+)
+from .errors import Conflict, Forbidden, NotFound
+from .pagination import PER_PAGE, Page, clamp_page
+
+ANONYMOUS_REPORTER = "匿名の住民"
+OPENED_REASON = "投稿されました"
+
+
+@dataclass(frozen=True)
+class IssueSummary:
+    id: int
+    title: str
+    body: str
+    area_name: str
+    status: IssueStatus
+    support_count: int
+    created_at: datetime
+    is_demo: bool
+
+
+@dataclass(frozen=True)
+class CommentView:
+    author_name: str
+    body: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class StatusChangeView:
+    old_status: IssueStatus | None
+    new_status: IssueStatus
+    reason: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class IssueDetail:
+    issue: Issue
+    area: Area
+    reporter_name: str  # ANONYMOUS_REPORTER unless the reporter chose to show it
+    theme_names: list[str]
+    support_count: int
+    viewer_supports: bool
+    comments: list[CommentView]
+    history: list[StatusChangeView]
+
+
+def get_issue(session: Session, issue_id: int) -> Issue:
+    issue = session.get(Issue, issue_id)
+    if issue is None:
+        raise NotFound("地域課題が見つかりませんでした。")
+    return issue
+
+
+def create_issue(
+    session: Session,
+    *,
+    data: IssueCreate,
+    reporter: User,
+    source: RecordSource = RecordSource.WEB,
+) -> Issue:
+    if session.get(Area, data.area_id) is None:
+        raise NotFound("町名を一覧から選んでください。", field="area_id")
+    issue = Issue(**data.model_dump(exclude={"theme_ids"}), reporter_id=reporter.id, source=source)
+    session.add(issue)
+    session.flush()
+    set_issue_themes(session, issue=issue, theme_ids=data.theme_ids)
+    session.add(
+        IssueStatusChange(
+            issue_id=issue.id, old_status=None, new_status=issue.status,
+            reason=OPENED_REASON, changed_by_id=reporter.id,
+        )
+    )
+    session.flush()
+    return issue
+
+
+def set_issue_themes(session: Session, *, issue: Issue, theme_ids: list[int]) -> None:
+    wanted = set(theme_ids)
+    found = set(session.exec(select(Theme.id).where(Theme.id.in_(wanted))).all()) if wanted else set()
+    if missing := wanted - found:
+        raise NotFound(f"存在しないテーマが指定されました（{sorted(missing)}）。", field="theme_ids")
+    session.execute(sa.delete(IssueTheme).where(IssueTheme.issue_id == issue.id))
+    session.add_all(IssueTheme(issue_id=issue.id, theme_id=t) for t in sorted(wanted))
+
+
+def _support_counts():
+    return (
+        select(IssueSupport.issue_id, sa.func.count().label("n"))
+        .group_by(IssueSupport.issue_id)
+        .subquery()
+    )
+
+
+def list_issues(
+    session: Session,
+    *,
+    statuses: list[IssueStatus] | None = None,
+    area_id: int | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[IssueSummary]:
+    counts = _support_counts()
+    query = select(Issue, Area.name, sa.func.coalesce(counts.c.n, 0)).join(
+        Area, Area.id == Issue.area_id
+    ).outerjoin(counts, counts.c.issue_id == Issue.id)
+    if statuses:
+        query = query.where(Issue.status.in_(statuses))
+    if area_id is not None:
+        query = query.where(Issue.area_id == area_id)
+    total = session.exec(
+        select(sa.func.count()).select_from(query.with_only_columns(Issue.id).subquery())
+    ).one()
+    page = clamp_page(page)
+    rows = session.exec(
+        query.order_by(Issue.created_at.desc(), Issue.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    items = [
+        IssueSummary(
+            id=issue.id, title=issue.title, body=issue.body, area_name=area_name,
+            status=issue.status, support_count=n, created_at=issue.created_at,
+            is_demo=issue.source == RecordSource.DEMO,
+        )
+        for issue, area_name, n in rows
+    ]
+    return Page(items, page, per_page, total)
+
+
+def get_detail(session: Session, *, issue_id: int, viewer: User | None) -> IssueDetail:
+    issue = get_issue(session, issue_id)
+    reporter = session.get(User, issue.reporter_id)
+    reporter_name = reporter.display_name if issue.show_reporter_name else ANONYMOUS_REPORTER
+    theme_names = list(
+        session.exec(
+            select(Theme.name)
+            .join(IssueTheme, IssueTheme.theme_id == Theme.id)
+            .where(IssueTheme.issue_id == issue.id)
+            .order_by(Theme.number)
+        )
+    )
+    comments = [
+        CommentView(name, c.body, c.created_at)
+        for c, name in session.exec(
+            select(Comment, User.display_name)
+            .join(User, User.id == Comment.author_id)
+            .where(Comment.issue_id == issue.id)
+            .order_by(Comment.created_at, Comment.id)
+        )
+    ]
+    history = [
+        StatusChangeView(h.old_status, h.new_status, h.reason, h.created_at)
+        for h in session.exec(
+            select(IssueStatusChange)
+            .where(IssueStatusChange.issue_id == issue.id)
+            .order_by(IssueStatusChange.created_at, IssueStatusChange.id)
+        )
+    ]
+    return IssueDetail(
+        issue=issue,
+        area=session.get(Area, issue.area_id),
+        reporter_name=reporter_name,
+        theme_names=theme_names,
+        support_count=support_count(session, issue_id=issue.id),
+        viewer_supports=viewer is not None
+        and session.get(IssueSupport, (issue.id, viewer.id)) is not None,
+        comments=comments,
+        history=history,
+    )
+
+
+def support_count(session: Session, *, issue_id: int) -> int:
+    return session.exec(
+        select(sa.func.count()).select_from(IssueSupport).where(IssueSupport.issue_id == issue_id)
+    ).one()
+
+
+def add_support(session: Session, *, issue_id: int, user: User) -> None:
+    """共感: once per user and issue; reporters cannot support their own issue."""
+    issue = get_issue(session, issue_id)
+    if issue.reporter_id == user.id:
+        raise Conflict("ご自身の投稿には共感できません。")
+    if session.get(IssueSupport, (issue_id, user.id)) is not None:
+        raise Conflict("すでに共感しています。")
+    session.add(IssueSupport(issue_id=issue_id, user_id=user.id))
+    session.flush()
+
+
+def remove_support(session: Session, *, issue_id: int, user: User) -> None:
+    support = session.get(IssueSupport, (issue_id, user.id))
+    if support is None:
+        raise NotFound("共感していません。")
+    session.delete(support)
+    session.flush()
+
+
+def add_comment(session: Session, *, issue_id: int, author: User, body: str) -> Comment:
+    get_issue(session, issue_id)
+    body = body.strip()
+    if not body:
+        raise Conflict("コメントを入力してください。", field="body")
+    comment = Comment(issue_id=issue_id, author_id=author.id, body=body)
+    session.add(comment)
+    session.flush()
+    return comment
+
+
+def change_status(
+    session: Session, *, issue_id: int, new_status: IssueStatus, reason: str, staff: User
+) -> IssueStatusChange:
+    """Staff move an issue to another status with a reason; the change is recorded publicly."""
+    if not staff.is_staff:
+        raise Forbidden("状態を変更できるのは市職員だけです。")
+    issue = session.exec(select(Issue).where(Issue.id == issue_id).with_for_update()).first()
+    if issue is None:
+        raise NotFound("地域課題が見つかりませんでした。")
+    reason = reason.strip()
+    if not reason:
+        raise Conflict("変更の理由を入力してください。", field="reason")
+    if issue.status == new_status:
+        raise Conflict("すでにその状態です。", field="status")
+    change = IssueStatusChange(
+        issue_id=issue.id, old_status=issue.status, new_status=new_status,
+        reason=reason, changed_by_id=staff.id,
+    )
+    issue.status = new_status
+    issue.updated_at = utcnow()
+    session.add_all([issue, change])
+    session.flush()
+    return change

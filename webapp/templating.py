@@ -1,0 +1,26 @@
+"""Jinja filters and globals shared by all templates."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from flask import Flask, current_app
+
+JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
+
+
+def format_datetime(value: datetime | None, with_time: bool = True) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone(JST)
+    text = f"{local.year}年{local.month}月{local.day}日"
+    return f"{text} {local:%H:%M}" if with_time else text
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["jst"] = format_datetime
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def _globals():
+        return {"city_name": current_app.config.get("KYODO_CITY_NAME", "")}
