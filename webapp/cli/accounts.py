@@ -25,9 +25,8 @@ def create_user(email: str, staff: bool, display_name: str | None, password: str
     if len(password) < MIN_PASSWORD_LENGTH:
         raise click.BadParameter(f"{MIN_PASSWORD_LENGTH}文字以上にしてください (at least {MIN_PASSWORD_LENGTH} characters).", param_hint="--password")
     settings = settings_module.load()
-    engine = settings_module.migrated_engine(settings)
     role = Role.STAFF if staff else Role.RESIDENT
-    with session_scope(engine) as session:
+    with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
         try:
             user = account_service.register_user(
                 session, email=email, display_name=display_name or email.split("@")[0],

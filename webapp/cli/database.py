@@ -21,8 +21,7 @@ def init_db() -> None:
 def seed(demo: bool) -> None:
     """町名・テーマ（と --demo でデモデータ）を読み込む。何度実行しても同じ結果 / load towns and themes (idempotent)."""
     settings = settings_module.load()
-    engine = settings_module.migrated_engine(settings)
-    with session_scope(engine) as session:
+    with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
         report = seeding.load_themes(session)
         seeding.load_city(session, city=settings.city, report=report)
         if demo:

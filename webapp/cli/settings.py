@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import click
@@ -32,12 +34,16 @@ def load() -> Settings:
     return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"])
 
 
-def migrated_engine(settings: Settings) -> sa.Engine:
-    """An engine on a database at the latest migration, else a clear error."""
+@contextmanager
+def migrated_engine(settings: Settings) -> Iterator[sa.Engine]:
+    """An engine on a database at the latest migration (else a clear error), disposed after use."""
     engine = create_engine_for(settings.database_url)
-    if current_revision(engine) != head_revision():
-        raise click.ClickException(
-            "データベースが最新ではありません。先に `kyodo init-db` を実行してください "
-            "(the database is not migrated; run `kyodo init-db` first)."
-        )
-    return engine
+    try:
+        if current_revision(engine) != head_revision():
+            raise click.ClickException(
+                "データベースが最新ではありません。先に `kyodo init-db` を実行してください "
+                "(the database is not migrated; run `kyodo init-db` first)."
+            )
+        yield engine
+    finally:
+        engine.dispose()

@@ -1,0 +1,85 @@
+import warnings
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+
+import webapp.models  # noqa: F401  (registers every table)
+from webapp.db import create_engine_for
+from webapp.migrate import current_revision, downgrade, head_revision, upgrade
+
+NOW = "2026-04-01 00:00:00"
+
+
+def _tables(url):
+    engine = create_engine_for(url)
+    try:
+        return set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_from_an_empty_database_creates_every_table(empty_database_url):
+    upgrade(empty_database_url)
+    assert _tables(empty_database_url) == set(SQLModel.metadata.tables) | {"alembic_version"}
+    engine = create_engine_for(empty_database_url)
+    assert current_revision(engine) == head_revision()
+    engine.dispose()
+
+
+def test_migrations_match_the_models(empty_database_url):
+    upgrade(empty_database_url)
+    engine = create_engine_for(empty_database_url)
+    with engine.connect() as connection, warnings.catch_warnings():
+        # SQLite cannot reflect the lower(email) index; it is checked by test_models instead.
+        warnings.filterwarnings("ignore", message=".*expression-based index.*")
+        diff = compare_metadata(MigrationContext.configure(connection), SQLModel.metadata)
+    engine.dispose()
+    assert diff == []
+
+
+def test_upgrading_keeps_existing_rows(empty_database_url):
+    upgrade(empty_database_url, "0001")
+    engine = create_engine_for(empty_database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO user_account (email, display_name, password_hash, role, is_active, created_at)"
+            " VALUES ('keep@example.jp', '残る人', 'x', 'staff', true, :now)"), {"now": NOW})
+        connection.execute(sa.text(
+            "INSERT INTO area (city_code, name, kana, postal_code, district, lat, lng)"
+            " VALUES ('13222', '滝山', 'タキヤマ', '2030033', '西地区', 35.76, 139.51)"))
+    engine.dispose()
+
+    upgrade(empty_database_url)
+
+    engine = create_engine_for(empty_database_url)
+    with engine.begin() as connection:
+        assert connection.execute(sa.text("SELECT display_name, role FROM user_account")).all() == [
+            ("残る人", "staff")
+        ]
+        area_id, user_id = connection.execute(
+            sa.text("SELECT area.id, user_account.id FROM area, user_account")).one()
+        connection.execute(sa.text(
+            "INSERT INTO issue (title, body, area_id, reporter_id, show_reporter_name, status, source,"
+            " created_at, updated_at) VALUES ('t', 'b', :a, :u, false, 'open', 'web', :now, :now)"),
+            {"a": area_id, "u": user_id, "now": NOW})
+        assert connection.execute(sa.text("SELECT count(*) FROM issue")).scalar() == 1
+    engine.dispose()
+
+
+def test_downgrade_to_base_and_upgrade_again(empty_database_url):
+    upgrade(empty_database_url)
+    downgrade(empty_database_url, "base")
+    assert _tables(empty_database_url) <= {"alembic_version"}
+    upgrade(empty_database_url)
+    assert "issue" in _tables(empty_database_url)
+
+
+def test_migrations_are_linear():
+    from alembic.script import ScriptDirectory
+
+    from webapp.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(""))
+    assert len(script.get_heads()) == 1

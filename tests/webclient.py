@@ -1,0 +1,39 @@
+"""Driving the app through its real forms, CSRF tokens included."""
+from __future__ import annotations
+
+import re
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+DEFAULT_PASSWORD = "kyodo-test-pass-123"
+
+
+def csrf_token(client, url: str) -> str:
+    response = client.get(url)
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, f"no CSRF token on {url}"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, *, token_from: str | None = None, **kwargs):
+    """POST like a browser: fetch the page, take its CSRF token, submit."""
+    payload = {"csrf_token": csrf_token(client, token_from or url), **data}
+    return client.post(url, data=payload, **kwargs)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def register(self, email="resident@example.jp", display_name="テスト住民", password=DEFAULT_PASSWORD):
+        return post_form(
+            self.client,
+            "/register",
+            {"email": email, "display_name": display_name, "password": password,
+             "password_confirm": password},
+        )
+
+    def login(self, email="resident@example.jp", password=DEFAULT_PASSWORD):
+        return post_form(self.client, "/login", {"email": email, "password": password})
+
+    def logout(self):
+        return post_form(self.client, "/logout", {}, token_from="/")
