@@ -8,13 +8,12 @@ from flask import Flask
 
 
 def instance_path() -> str:
-    """KYODO_INSTANCE_PATH, else Flask's default (``instance/`` beside the package in a checkout)."""
-    from flask.helpers import get_root_path
-
+    """KYODO_INSTANCE_PATH, else Flask's default: ``instance/`` beside the package in a checkout,
+    ``<venv>/var/webapp-instance`` for an installed package."""
     configured = os.environ.get("KYODO_INSTANCE_PATH")
     if configured:
         return os.path.abspath(configured)
-    return os.path.join(os.path.dirname(get_root_path(__name__)), "instance")
+    return Flask(__name__).instance_path
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
