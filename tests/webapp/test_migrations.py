@@ -83,3 +83,38 @@ def test_migrations_are_linear():
 
     script = ScriptDirectory.from_config(alembic_config(""))
     assert len(script.get_heads()) == 1
+
+
+def _revisions():
+    from alembic.script import ScriptDirectory
+
+    from webapp.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(""))
+    return [rev.revision for rev in reversed(list(script.walk_revisions()))]
+
+
+def test_case_insensitive_email_survives_every_upgrade_and_downgrade(empty_database_url):
+    """Table rebuilds (SQLite batch mode) must not lose the lower(email) unique index."""
+    revisions = _revisions()
+    steps = revisions + list(reversed(revisions[:-1]))
+    for step, revision in enumerate(steps):
+        if step < len(revisions):
+            upgrade(empty_database_url, revision)
+        else:
+            downgrade(empty_database_url, revision)
+        engine = create_engine_for(empty_database_url)
+        with engine.connect() as connection:
+            insert = sa.text(
+                "INSERT INTO user_account (email, display_name, password_hash, role, is_active, created_at)"
+                " VALUES (:email, 'x', 'x', 'resident', true, :now)")
+            connection.execute(insert, {"email": f"Case{step}@example.jp", "now": NOW})
+            try:
+                with connection.begin_nested():
+                    connection.execute(insert, {"email": f"case{step}@EXAMPLE.jp", "now": NOW})
+            except sa.exc.IntegrityError:
+                pass
+            else:
+                raise AssertionError(f"duplicate e-mail accepted at revision {revision}")
+            connection.commit()
+        engine.dispose()

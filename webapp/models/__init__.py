@@ -1,10 +1,22 @@
 """All tables; importing this module registers them on ``SQLModel.metadata`` (Alembic reads it)."""
 from .accounts import User
 from .base import UTCDateTime, utcnow
+from .consortia import (
+    Consortium,
+    ConsortiumArea,
+    ConsortiumCreate,
+    ConsortiumIssue,
+    ConsortiumMember,
+    ConsortiumTheme,
+)
 from .enums import (
     TERRITORIAL_CATEGORIES,
+    CollaborationDomain,
+    ConsortiumStatus,
+    InvitationStatus,
     IssueStatus,
     MemberRole,
+    NotificationKind,
     OrgCategory,
     OrgKind,
     OrgStatus,
@@ -12,6 +24,7 @@ from .enums import (
     Role,
 )
 from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
+from .notifications import IndexChange, Notification, OrgInvitation
 from .organizations import (
     Membership,
     Organization,
@@ -22,8 +35,11 @@ from .organizations import (
 from .places import Area, Chome, Theme
 
 __all__ = [
-    "Area", "Chome", "Comment", "Issue", "IssueCreate", "IssueStatus", "IssueStatusChange", "IssueSupport",
-    "IssueTheme", "MemberRole", "Membership", "OrgCategory", "OrgKind", "OrgStatus",
-    "Organization", "OrganizationArea", "OrganizationCreate", "OrganizationTheme", "RecordSource", "Role",
+    "Area", "Chome", "CollaborationDomain", "Comment", "Consortium", "ConsortiumArea",
+    "ConsortiumCreate", "ConsortiumIssue", "ConsortiumMember", "ConsortiumStatus",
+    "ConsortiumTheme", "IndexChange", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",
+    "IssueStatusChange", "IssueSupport", "IssueTheme", "MemberRole", "Membership", "Notification",
+    "NotificationKind", "OrgCategory", "OrgInvitation", "OrgKind", "OrgStatus", "Organization",
+    "OrganizationArea", "OrganizationCreate", "OrganizationTheme", "RecordSource", "Role",
     "TERRITORIAL_CATEGORIES", "Theme", "UTCDateTime", "User", "utcnow",
 ]

@@ -26,6 +26,8 @@ class User(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     role: Role = Field(default=Role.RESIDENT, sa_column=enum_column(Role, "user_role"))
     is_active: bool = Field(default=True)
+    # Opt-in: one e-mail a day with everything new, instead of one e-mail per notification.
+    email_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
     # flask-login's user protocol; is_active is the column above.

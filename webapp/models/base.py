@@ -45,6 +45,10 @@ def timestamp_column(**kwargs) -> sa.Column:
     return sa.Column(UTCDateTime(), nullable=False, **kwargs)
 
 
+def optional_timestamp_column(**kwargs) -> sa.Column:
+    return sa.Column(UTCDateTime(), nullable=True, **kwargs)
+
+
 def enum_column(enum_cls: type[Enum], name: str, *, nullable: bool = False, **kwargs) -> sa.Column:
     """A VARCHAR + CHECK enum: portable, and new values need no ALTER TYPE on PostgreSQL."""
     return sa.Column(

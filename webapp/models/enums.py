@@ -66,6 +66,40 @@ class IssueStatus(_Labelled):
     CLOSED_UNRESOLVED = "closed_unresolved"
 
 
+class CollaborationDomain(_Labelled):
+    """協働の領域 of the guideline."""
+
+    CITIZEN_LED = "citizen_led"
+    COOPERATIVE = "cooperative"
+    GOVERNMENT_LED = "government_led"
+
+
+class ConsortiumStatus(_Labelled):
+    PROPOSED = "proposed"
+    FORMING = "forming"
+    ACTIVE = "active"
+    EVALUATING = "evaluating"
+    CLOSED = "closed"
+
+
+class InvitationStatus(_Labelled):
+    INVITED = "invited"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    LEFT = "left"
+    WITHDRAWN = "withdrawn"
+
+
+class NotificationKind(_Labelled):
+    CONSORTIUM_INVITATION = "consortium_invitation"
+    CONSORTIUM_ANSWER = "consortium_answer"
+    CONSORTIUM_STATUS = "consortium_status"
+    ORG_INVITATION = "org_invitation"
+    ORG_INVITATION_ANSWER = "org_invitation_answer"
+    MATCHING_ISSUE = "matching_issue"
+    ISSUE_STATUS = "issue_status"
+
+
 _LABELS: dict[StrEnum, str] = {
     Role.RESIDENT: "住民",
     Role.STAFF: "市職員",
@@ -96,6 +130,26 @@ _LABELS: dict[StrEnum, str] = {
     IssueStatus.IN_PROGRESS: "対応中",
     IssueStatus.RESOLVED: "解決",
     IssueStatus.CLOSED_UNRESOLVED: "解決せず終了",
+    CollaborationDomain.CITIZEN_LED: "市民が主体",
+    CollaborationDomain.COOPERATIVE: "市民と行政が協力",
+    CollaborationDomain.GOVERNMENT_LED: "行政が主体",
+    ConsortiumStatus.PROPOSED: "提案中",
+    ConsortiumStatus.FORMING: "結成準備中",
+    ConsortiumStatus.ACTIVE: "活動中",
+    ConsortiumStatus.EVALUATING: "振り返り中",
+    ConsortiumStatus.CLOSED: "終了",
+    InvitationStatus.INVITED: "招待中",
+    InvitationStatus.ACCEPTED: "参加",
+    InvitationStatus.DECLINED: "辞退",
+    InvitationStatus.LEFT: "脱退",
+    InvitationStatus.WITHDRAWN: "招待取り消し",
+    NotificationKind.CONSORTIUM_INVITATION: "協議体への招待",
+    NotificationKind.CONSORTIUM_ANSWER: "招待への回答",
+    NotificationKind.CONSORTIUM_STATUS: "協議体の状態",
+    NotificationKind.ORG_INVITATION: "団体の編集者への招待",
+    NotificationKind.ORG_INVITATION_ANSWER: "編集者招待への回答",
+    NotificationKind.MATCHING_ISSUE: "団体に合う地域課題",
+    NotificationKind.ISSUE_STATUS: "地域課題の状態",
 }
 
 TERRITORIAL_CATEGORIES = frozenset(

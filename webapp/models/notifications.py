@@ -1,0 +1,50 @@
+"""In-app notifications (and whether they have been mailed), and pending editor invitations."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from .base import enum_column, optional_timestamp_column, timestamp_column, utcnow
+from .enums import InvitationStatus, MemberRole, NotificationKind
+
+
+class Notification(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    kind: NotificationKind = Field(sa_column=enum_column(NotificationKind, "notification_kind"))
+    message: str = Field(sa_type=sa.Text)
+    link: str = Field(default="", max_length=300)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    read_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
+    # Set when the notification went out by e-mail, alone or in a daily digest.
+    emailed_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
+
+
+class OrgInvitation(SQLModel, table=True):
+    """An invitation to become an editor of an organization, addressed by e-mail (the person may
+    not have an account yet; it waits for them)."""
+
+    __table_args__ = (sa.CheckConstraint("email LIKE '%_@_%'", name="email_has_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    organization_id: int = Field(foreign_key="organization.id", ondelete="CASCADE", index=True)
+    email: str = Field(max_length=254, index=True)
+    role: MemberRole = Field(default=MemberRole.EDITOR, sa_column=enum_column(MemberRole, "org_invitation_role"))
+    status: InvitationStatus = Field(
+        default=InvitationStatus.INVITED, sa_column=enum_column(InvitationStatus, "org_invitation_status")
+    )
+    invited_by_id: int = Field(foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    responded_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
+
+
+class IndexChange(SQLModel, table=True):
+    """One row per change to a matchable record. Its highest id is the matching index version:
+    every server worker compares it with the version of its own in-memory index."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    entity: str = Field(max_length=20)
+    entity_id: int
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
