@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from . import accounts, database, evaluation, server
+from . import rank_matching  # noqa: F401  (adds `kyodo rank issues` and `kyodo rank partners`)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

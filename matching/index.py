@@ -1,0 +1,507 @@
+"""The fitted matching index: profiles → vectors, updated one profile at a time, queried for
+rankings, partners, team proposals and duplicate issues."""
+from __future__ import annotations
+
+import copy
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+import scipy.sparse as sp
+
+from .geo import TownTable
+from .profiles import TERRITORIAL, THEMATIC, IssueProfile, OrgProfile, Town
+from .reasons import shared_terms
+from .results import Match, PartnerMatch, Reasons, TeamProposal
+from .scoring import TownFit, weighted_harmonic
+from .text import EMPTY, Analysis, TextEncoder, combine
+from .themes import ThemeProfiler, load_themes, theme_text
+
+_KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
+
+
+class _Column:
+    """A numpy array that grows by doubling (amortized O(1) appends)."""
+
+    def __init__(self, dtype, width: int | None = None, fill=0):
+        self.width, self.fill = width, fill
+        shape = (16,) if width is None else (16, width)
+        self.data = np.full(shape, fill, dtype=dtype)
+        self.n = 0
+
+    def append(self, value):
+        if self.n == len(self.data):
+            grown = np.full((2 * len(self.data),) + self.data.shape[1:], self.fill, self.data.dtype)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+        self.data[self.n] = value
+        self.n += 1
+
+    def extend(self, values):
+        values = np.asarray(values, dtype=self.data.dtype)
+        need = self.n + len(values)
+        if need > len(self.data):
+            grown = np.full((max(need, 2 * len(self.data)),) + self.data.shape[1:], self.fill,
+                            self.data.dtype)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+        self.data[self.n: need] = values
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+class _Collection:
+    """Profiles of one sort (organizations or issues) in slots: vectors, themes, towns, liveness."""
+
+    def __init__(self, n_features: int, n_themes: int, min_tail: int):
+        from .rowstore import RowStore
+
+        self.ids: list[Hashable] = []
+        self.profiles: list = []
+        self.slot: dict[Hashable, int] = {}
+        self.alive = _Column(bool, fill=False)
+        self.kind = _Column(np.int8)
+        self.theme = _Column(np.float32, width=n_themes)
+        self.main = RowStore(n_features, min_tail=min_tail)
+        self.extra = RowStore(n_features, min_tail=min_tail)
+        self.towns: list[np.ndarray] = []
+        self.by_town: dict[int, list[int]] = {}
+        self.no_coordinates: set[int] = set()
+        self._postings: dict[int, np.ndarray] = {}
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_postings"] = {}
+        return state
+
+    def live_count(self) -> int:
+        return int(self.alive.view().sum())
+
+    def postings(self, town_row: int) -> np.ndarray:
+        arr = self._postings.get(town_row)
+        if arr is None:
+            arr = self._postings[town_row] = np.asarray(self.by_town.get(town_row, ()),
+                                                        dtype=np.int64)
+        return arr
+
+    def add(self, pid, profile, kind: int, town_rows: np.ndarray, has_coordinates: bool):
+        slot = len(self.ids)
+        old = self.slot.get(pid)
+        if old is not None:
+            self.kill(old)
+        self.ids.append(pid)
+        self.profiles.append(profile)
+        self.slot[pid] = slot
+        self.alive.append(True)
+        self.kind.append(kind)
+        self.towns.append(town_rows)
+        for t in town_rows.tolist():
+            self.by_town.setdefault(t, []).append(slot)
+            self._postings.pop(t, None)
+        if not has_coordinates:
+            self.no_coordinates.add(slot)
+        return slot
+
+    def kill(self, slot: int):
+        self.alive.data[slot] = False
+        self.profiles[slot] = None
+        self.no_coordinates.discard(slot)
+        for t in self.towns[slot].tolist():
+            posting = self.by_town.get(t)
+            if posting is not None:
+                posting.remove(slot)
+                self._postings.pop(t, None)
+
+
+class MatchingIndex:
+    """Organizations and issues, fitted once from text and then kept current one profile at a
+    time. Scores lie in [0, 1]; equal inputs give equal outputs (ties break by id order)."""
+
+    def __init__(self, *, encoder: TextEncoder | None = None, town_fit: TownFit | None = None,
+                 theme_weight: float = 0.1, title_weight: int = 2,
+                 partner_forward_weight: float = 0.75, partner_smoothing: float = 0.05,
+                 min_tail: int = 512, n_jobs: int = 1, random_state: int = 0):
+        self.encoder = encoder
+        self.town_fit = town_fit
+        self.theme_weight = theme_weight
+        self.title_weight = title_weight
+        self.partner_forward_weight = partner_forward_weight
+        self.partner_smoothing = partner_smoothing
+        self.min_tail = min_tail
+        self.n_jobs = n_jobs
+        # Nothing here is random today; kept so a future sampled component stays reproducible.
+        self.random_state = random_state
+
+    # ---------------------------------------------------------------- fitting and updating
+    def fit(self, orgs: Iterable[OrgProfile], issues: Iterable[IssueProfile] = (),
+            towns: Iterable[Town] = ()):
+        """Fit the text model on these profiles and index them all; return self."""
+        orgs, issues = list(orgs), list(issues)
+        self.encoder_ = copy.deepcopy(self.encoder) if self.encoder is not None else TextEncoder()
+        self.town_fit_ = self.town_fit if self.town_fit is not None else TownFit()
+        self.towns_ = TownTable(towns)
+        themes = load_themes()
+        self.theme_codes_ = [t["code"] for t in themes]
+        self.theme_names_ = {t["code"]: t["name"] for t in themes}
+        self.themes_ = ThemeProfiler(self.theme_codes_)
+
+        fields = [t for o in orgs for t in (o.name, o.description, o.offers, o.needs)]
+        fields += [t for i in issues for t in (i.title, i.body)]
+        fields += [theme_text(t) for t in themes]
+        analysed = self.encoder_.analyze_many(fields, n_jobs=self.n_jobs)
+        org_fields = [analysed[4 * k: 4 * k + 4] for k in range(len(orgs))]
+        start = 4 * len(orgs)
+        issue_fields = [analysed[start + 2 * k: start + 2 * k + 2] for k in range(len(issues))]
+        theme_analyses = analysed[start + 2 * len(issues):]
+
+        activity = [self._activity(*f) for f in org_fields]
+        needs = [f[3] for f in org_fields]
+        issue_texts = [self._issue_text(*f) for f in issue_fields]
+        self.encoder_.fit(activity + [n for n in needs if n.text] + issue_texts)
+        self.theme_rows_ = self.encoder_.transform(theme_analyses)
+
+        n_features = self.theme_rows_.shape[1]
+        n_themes = len(self.theme_codes_)
+        self.orgs_ = _Collection(n_features, n_themes, self.min_tail)
+        self.issues_ = _Collection(n_features, n_themes, self.min_tail)
+        if orgs:
+            act = self.encoder_.transform(activity)
+            self._add_orgs(orgs, act, self.encoder_.transform(needs))
+        if issues:
+            self._add_issues(issues, self.encoder_.transform(issue_texts))
+        return self
+
+    def _activity(self, name: Analysis, description: Analysis, offers: Analysis, needs=None):
+        return combine(name, description, offers)
+
+    def _issue_text(self, title: Analysis, body: Analysis) -> Analysis:
+        # The title states the request in a few words: it counts `title_weight` times.
+        return combine(*([title] * self.title_weight), body)
+
+    def _themes_of(self, rows: sp.csr_matrix, declared) -> np.ndarray:
+        suggested = (rows @ self.theme_rows_.T).toarray()
+        return self.themes_.vectors(suggested, declared)
+
+    def _town_rows(self, names) -> tuple[np.ndarray, bool]:
+        rows = self.towns_.rows(names)
+        return rows, any(self.towns_.has_coordinates(n) for n in names)
+
+    def _add_orgs(self, orgs, act, needs):
+        theme = self._themes_of(act, [o.themes for o in orgs])
+        for k, org in enumerate(orgs):
+            rows, coords = self._town_rows(org.towns)
+            self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
+        self.orgs_.theme.extend(theme)
+        self.orgs_.main.extend(act)
+        self.orgs_.extra.extend(needs)
+
+    def _add_issues(self, issues, rows):
+        theme = self._themes_of(rows, [i.themes for i in issues])
+        for issue in issues:
+            trows, coords = self._town_rows([issue.town] if issue.town else [])
+            self.issues_.add(issue.id, issue, 0, trows, coords)
+        self.issues_.theme.extend(theme)
+        self.issues_.main.extend(rows)
+        self.issues_.extra.extend(sp.csr_matrix(rows.shape, dtype=np.float32))
+
+    def _check(self):
+        if not hasattr(self, "orgs_"):
+            raise RuntimeError("MatchingIndex is not fitted: call fit() first")
+
+    def upsert_org(self, org: OrgProfile) -> None:
+        """Add an organization or replace the one with the same id, without refitting."""
+        self._check()
+        name, desc, offers, needs = (self.encoder_.analyze(t)
+                                     for t in (org.name, org.description, org.offers, org.needs))
+        m = self.encoder_.transform([self._activity(name, desc, offers), needs])
+        theme = self._themes_of(m[:1], [org.themes])[0]
+        rows, coords = self._town_rows(org.towns)
+        self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
+        self.orgs_.theme.append(theme)
+        self.orgs_.main.append(m[0])
+        self.orgs_.extra.append(m[1])
+
+    def remove_org(self, org_id: Hashable) -> bool:
+        """Forget an organization; return whether it was there."""
+        self._check()
+        slot = self.orgs_.slot.pop(org_id, None)
+        if slot is None:
+            return False
+        self.orgs_.kill(slot)
+        return True
+
+    def upsert_issue(self, issue: IssueProfile) -> None:
+        """Add an issue or replace the one with the same id, without refitting."""
+        self._check()
+        row = self._issue_row(issue)
+        theme = self._themes_of(row, [issue.themes])[0]
+        trows, coords = self._town_rows([issue.town] if issue.town else [])
+        self.issues_.add(issue.id, issue, 0, trows, coords)
+        self.issues_.theme.append(theme)
+        self.issues_.main.append(row)
+        self.issues_.extra.append(sp.csr_matrix(row.shape, dtype=np.float32))
+
+    def remove_issue(self, issue_id: Hashable) -> bool:
+        """Forget an issue; return whether it was there."""
+        self._check()
+        slot = self.issues_.slot.pop(issue_id, None)
+        if slot is None:
+            return False
+        self.issues_.kill(slot)
+        return True
+
+    def organization(self, org_id: Hashable) -> OrgProfile:
+        """The indexed profile of an organization (KeyError if unknown)."""
+        return self.orgs_.profiles[self.orgs_.slot[org_id]]
+
+    def issue(self, issue_id: Hashable) -> IssueProfile:
+        """The indexed profile of an issue (KeyError if unknown)."""
+        return self.issues_.profiles[self.issues_.slot[issue_id]]
+
+    def __len__(self) -> int:
+        self._check()
+        return len(self.orgs_.slot) + len(self.issues_.slot)
+
+    # ---------------------------------------------------------------- vectors of queries
+    def _issue_analysis(self, issue: IssueProfile) -> Analysis:
+        return self._issue_text(self.encoder_.analyze(issue.title), self.encoder_.analyze(issue.body))
+
+    def _issue_row(self, issue: IssueProfile) -> sp.csr_matrix:
+        slot = self.issues_.slot.get(issue.id)
+        if slot is not None and self.issues_.profiles[slot] == issue:
+            return self.issues_.main.rows([slot])
+        return self.encoder_.transform([self._issue_analysis(issue)])
+
+    def _issue_theme(self, issue: IssueProfile, row) -> np.ndarray:
+        slot = self.issues_.slot.get(issue.id)
+        if slot is not None and self.issues_.profiles[slot] == issue:
+            return self.issues_.theme.data[slot]
+        return self._themes_of(row, [issue.themes])[0]
+
+    # ---------------------------------------------------------------- towns
+    def _town_candidates(self, coll: _Collection, town_names, kind: int | None):
+        """Live slots that can score above 0 for a query in `town_names`, with their town factor,
+        whether they cover one of the towns, and their distance in km (NaN if unknown)."""
+        fit = self.town_fit_
+        slot_parts, dist_parts, cover_parts = [], [], []
+        for name in town_names:
+            t = self.towns_.row.get(name)
+            if t is not None:
+                covering = coll.postings(t)
+                slot_parts.append(covering)
+                dist_parts.append(np.zeros(len(covering)))
+                cover_parts.append(np.ones(len(covering), dtype=bool))
+            if self.towns_.has_coordinates(name):
+                d = self.towns_.distances_from(name)
+                near = np.flatnonzero(d <= fit.max_km)
+                for u in near.tolist():
+                    if u == t:
+                        continue
+                    posting = coll.postings(u)
+                    if len(posting):
+                        slot_parts.append(posting)
+                        dist_parts.append(np.full(len(posting), d[u]))
+                        cover_parts.append(np.zeros(len(posting), dtype=bool))
+        if fit.unknown > 0 or not any(self.towns_.has_coordinates(n) for n in town_names):
+            # Slots whose distance is unknown: no coordinates on their side or on the query's.
+            if any(self.towns_.has_coordinates(n) for n in town_names):
+                unknown = np.fromiter(coll.no_coordinates, dtype=np.int64)
+            else:
+                unknown = np.flatnonzero(coll.alive.view())
+            slot_parts.append(unknown)
+            dist_parts.append(np.full(len(unknown), np.nan))
+            cover_parts.append(np.zeros(len(unknown), dtype=bool))
+        if not slot_parts:
+            empty = np.zeros(0)
+            return empty.astype(np.int64), empty.astype(np.float32), empty.astype(bool), empty
+        slots = np.concatenate(slot_parts).astype(np.int64)
+        dist = np.concatenate(dist_parts)
+        covers = np.concatenate(cover_parts)
+        # Per slot keep the best entry: covering first, then the shortest known distance.
+        order = np.lexsort((np.nan_to_num(dist, nan=np.inf), ~covers, slots))
+        slots, dist, covers = slots[order], dist[order], covers[order]
+        first = np.ones(len(slots), dtype=bool)
+        first[1:] = slots[1:] != slots[:-1]
+        slots, dist, covers = slots[first], dist[first], covers[first]
+        keep = coll.alive.data[slots]
+        if kind is not None:
+            keep &= coll.kind.data[slots] == kind
+        slots, dist, covers = slots[keep], dist[keep], covers[keep]
+        factor = fit.factor(covers, dist)
+        positive = factor > 0
+        return slots[positive], factor[positive], covers[positive], dist[positive]
+
+    # ---------------------------------------------------------------- scoring
+    def _text_scores(self, store, q, slots, n_live: int) -> np.ndarray:
+        # Read whichever is smaller: the candidates' rows, or the query features' postings.
+        if len(slots) * store.mean_row_size() < store.postings_size(q) or len(slots) < n_live / 4:
+            return store.dot_rows(q, slots)
+        return store.dot_all(q)[slots]
+
+    def _fit_scores(self, text, theme):
+        w = self.theme_weight
+        return np.clip((1.0 - w) * text + w * theme, 0.0, 1.0)
+
+    def _top(self, scores, covers, slots, coll, k):
+        ids = coll.ids
+        if k is None or k >= len(scores):
+            pick = np.arange(len(scores))
+        else:
+            # Generous partial selection first, then an exact, deterministic sort of the few.
+            cut = min(len(scores), 4 * k + 16)
+            pick = np.argpartition(-scores, cut - 1)[:cut]
+            threshold = scores[pick].min()
+            pick = np.flatnonzero(scores >= threshold)
+        order = sorted(pick.tolist(), key=lambda i: (-float(scores[i]), not covers[i],
+                                                      _sort_key(ids[slots[i]])))
+        return order if k is None else order[:k]
+
+    def rank_thematic(self, issue: IssueProfile, k: int = 10, *, explain: bool = True) -> list[Match]:
+        """Thematic (目的型) organizations for an issue, best first: text, theme and town fit."""
+        return self._rank_for_issue(issue, _KIND_CODE[THEMATIC], k, explain)
+
+    def rank_territorial(self, issue: IssueProfile, k: int = 5, *, explain: bool = True) -> list[Match]:
+        """Territorial (地縁型) organizations for an issue: those covering its town first, then the
+        nearest; text fit orders each group."""
+        self._check()
+        slots, factor, covers, dist = self._town_candidates(
+            self.orgs_, [issue.town] if issue.town else [], _KIND_CODE[TERRITORIAL])
+        q = self._issue_row(issue)
+        text = self.orgs_.main.dot_rows(q, slots)
+        fit = self._fit_scores(text, self.orgs_.theme.data[slots] @ self._issue_theme(issue, q))
+        # An association's place matters more than its words: covering first, then distance.
+        dist_key = np.nan_to_num(dist, nan=np.inf)
+        order = sorted(range(len(slots)), key=lambda i: (not covers[i], dist_key[i], -fit[i],
+                                                         _sort_key(self.orgs_.ids[slots[i]])))[:k]
+        score = fit * factor
+        return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
+                            bool(covers[i]), dist[i], explain) for i in order]
+
+    def _rank_for_issue(self, issue, kind, k, explain):
+        self._check()
+        slots, factor, covers, dist = self._town_candidates(
+            self.orgs_, [issue.town] if issue.town else [], kind)
+        q = self._issue_row(issue)
+        text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
+        theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue, q)
+        score = self._fit_scores(text, theme) * factor
+        order = self._top(score, covers, slots, self.orgs_, k)
+        return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
+                            bool(covers[i]), dist[i], explain) for i in order]
+
+    def _match(self, issue, slot, score, text, factor, covers, dist, explain) -> Match:
+        org = self.orgs_.profiles[slot]
+        reasons = Reasons()
+        if explain:
+            left = self._issue_analysis(issue)
+            right = self._activity(*(self.encoder_.analyze(t)
+                                     for t in (org.name, org.description, org.offers)))
+            reasons = self._reasons(left, right, self._issue_theme(issue, self._issue_row(issue)),
+                                    self.orgs_.theme.data[slot],
+                                    (issue.town,) if covers else (), dist)
+        return Match(org.id, score, reasons, text=text, town=factor)
+
+    def _reasons(self, left, right, theme_left, theme_right, towns, dist) -> Reasons:
+        terms = shared_terms(left, right, self.encoder_.feature_weights)
+        both = np.minimum(theme_left, theme_right)
+        themes = tuple(self.theme_names_[c] for c in self.themes_.names(both, threshold=0.3))
+        distance = None if dist is None or np.isnan(dist) else round(float(dist), 2)
+        return Reasons(terms, themes, tuple(towns), distance)
+
+    # ---------------------------------------------------------------- partners
+    def rank_partners(self, org: OrgProfile | Hashable, k: int = 10, *, kind: str | None = None,
+                      explain: bool = True) -> list[PartnerMatch]:
+        """Reciprocal partners for an organization (by default of the other kind), best first.
+
+        forward = the partner's activity and offers against the query's description and needs;
+        backward = the query's activity and offers against the partner's needs; both directions
+        combine by a weighted harmonic mean, so a lopsided pair ranks below a mutual one.
+        """
+        self._check()
+        if not isinstance(org, OrgProfile):
+            org = self.organization(org)
+        if kind is None:
+            kind = THEMATIC if org.kind == TERRITORIAL else TERRITORIAL
+        slots, factor, covers, dist = self._town_candidates(self.orgs_, org.towns, _KIND_CODE[kind])
+        own = self.orgs_.slot.get(org.id)
+        if own is not None:
+            mask = slots != own
+            slots, factor, covers, dist = slots[mask], factor[mask], covers[mask], dist[mask]
+        name, desc, offers, needs = (self.encoder_.analyze(t)
+                                     for t in (org.name, org.description, org.offers, org.needs))
+        query = combine(desc, needs)
+        activity = self._activity(name, desc, offers)
+        qf, qb = self.encoder_.transform([query, activity])
+        own_theme = self._themes_of(qb, [org.themes])[0]
+        theme = self.orgs_.theme.data[slots] @ own_theme
+        forward = self._fit_scores(
+            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)), theme)
+        backward = self._fit_scores(self.orgs_.extra.dot_rows(qb, slots), theme)
+        mutual = weighted_harmonic(forward, backward, self.partner_forward_weight,
+                                   self.partner_smoothing)
+        score = (mutual * factor).astype(np.float32)
+        order = self._top(score, covers, slots, self.orgs_, k)
+        out = []
+        for i in order:
+            slot = slots[i]
+            other = self.orgs_.profiles[slot]
+            reasons = Reasons()
+            if explain:
+                o_name, o_desc, o_offers, o_needs = (
+                    self.encoder_.analyze(t)
+                    for t in (other.name, other.description, other.offers, other.needs))
+                reasons = self._reasons(
+                    combine(needs, desc) if needs.text else query,
+                    combine(self._activity(o_name, o_desc, o_offers), o_needs),
+                    own_theme, self.orgs_.theme.data[slot],
+                    tuple(t for t in org.towns if t in other.towns), dist[i])
+            out.append(PartnerMatch(other.id, float(score[i]), reasons, text=float(mutual[i]),
+                                    town=float(factor[i]), forward=float(forward[i]),
+                                    backward=float(backward[i])))
+        return out
+
+    # ---------------------------------------------------------------- duplicates
+    def similar_issues(self, draft: IssueProfile, k: int = 5, *, explain: bool = True) -> list[Match]:
+        """Indexed issues most like a draft (duplicate detection), best first; the draft itself
+        (same id) is left out. Issues in the same town rank above equally similar ones elsewhere."""
+        self._check()
+        coll = self.issues_
+        slots, factor, covers, dist = self._town_candidates(
+            coll, [draft.town] if draft.town else [], None)
+        own = coll.slot.get(draft.id)
+        if own is not None:
+            keep = slots != own
+            slots, factor, covers, dist = slots[keep], factor[keep], covers[keep], dist[keep]
+        q = self.encoder_.transform([self._issue_analysis(draft)])
+        text = self._text_scores(coll.main, q, slots, len(coll.slot))
+        theme = coll.theme.data[slots] @ self._themes_of(q, [draft.themes])[0]
+        score = self._fit_scores(text, theme) * factor
+        order = self._top(score, covers, slots, coll, k)
+        out = []
+        left = self._issue_analysis(draft) if explain else EMPTY
+        for i in order:
+            other = coll.profiles[slots[i]]
+            reasons = Reasons()
+            if explain:
+                reasons = self._reasons(left, self._issue_analysis(other),
+                                        self._themes_of(q, [draft.themes])[0],
+                                        coll.theme.data[slots[i]],
+                                        (draft.town,) if covers[i] else (), dist[i])
+            out.append(Match(other.id, float(score[i]), reasons, text=float(text[i]),
+                             town=float(factor[i])))
+        return out
+
+    # ---------------------------------------------------------------- teams
+    def propose_team(self, issue: IssueProfile, *, max_size: int = 4, exposure=None,
+                     fairness: float = 0.3, candidates: int = 30) -> TeamProposal:
+        """A 協議体案 for an issue (see matching.team for the objective and constraints)."""
+        from .team import propose_team
+
+        return propose_team(self, issue, max_size=max_size, exposure=exposure or {},
+                            fairness=fairness, candidates=candidates)
+
+
+def _sort_key(value):
+    # Ids may be ints or strings; order within a type, and types by name.
+    return (type(value).__name__, value)

@@ -1,0 +1,115 @@
+"""Sparse rows that grow one at a time: a compacted base matrix plus a short tail of new rows.
+
+Rows are addressed by slot numbers that never change; replacing a profile appends a new slot and
+the owner marks the old one dead. Appending costs one small row, and the tail is merged into the
+base only when it has grown to a fraction of it, so updates stay cheap at any size.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+
+class RowStore:
+    """Slot-addressed sparse rows with row-subset and inverted-index dot products."""
+
+    def __init__(self, n_features: int, *, min_tail: int = 512, tail_fraction: float = 0.05):
+        self.n_features = n_features
+        self.min_tail = min_tail
+        self.tail_fraction = tail_fraction
+        self.base = sp.csr_matrix((0, n_features), dtype=np.float32)
+        self._base_csc = None
+        self.tail: list[sp.csr_matrix] = []
+        self._tail_matrix = None
+
+    def __len__(self) -> int:
+        return self.base.shape[0] + len(self.tail)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state["_base_csc"] = None      # rebuilt on demand: halves the pickle
+        state["_tail_matrix"] = None
+        return state
+
+    def extend(self, rows: sp.csr_matrix) -> np.ndarray:
+        """Append many rows at once (into the base); return their slots."""
+        start = len(self)
+        self._merge_tail()
+        self.base = sp.vstack([self.base, rows.astype(np.float32)], format="csr")
+        self._base_csc = None
+        return np.arange(start, start + rows.shape[0])
+
+    def append(self, row: sp.csr_matrix) -> int:
+        """Append one row; return its slot."""
+        slot = len(self)
+        self.tail.append(sp.csr_matrix(row, dtype=np.float32))
+        self._tail_matrix = None
+        if len(self.tail) >= max(self.min_tail, self.tail_fraction * self.base.shape[0]):
+            self._merge_tail()
+        return slot
+
+    def _merge_tail(self):
+        if self.tail:
+            self.base = sp.vstack([self.base, *self.tail], format="csr")
+            self._base_csc = None
+            self.tail = []
+            self._tail_matrix = None
+
+    def _tail(self) -> sp.csr_matrix:
+        if self._tail_matrix is None:
+            self._tail_matrix = (sp.vstack(self.tail, format="csr") if self.tail
+                                 else sp.csr_matrix((0, self.n_features), dtype=np.float32))
+        return self._tail_matrix
+
+    def _csc(self) -> sp.csc_matrix:
+        if self._base_csc is None:
+            self._base_csc = self.base.tocsc()
+        return self._base_csc
+
+    def rows(self, slots) -> sp.csr_matrix:
+        """The rows at `slots`, in that order."""
+        slots = np.asarray(slots, dtype=np.int64)
+        nb = self.base.shape[0]
+        in_base = slots < nb
+        if in_base.all():
+            return self.base[slots]
+        where_base, where_tail = np.flatnonzero(in_base), np.flatnonzero(~in_base)
+        stacked = sp.vstack([self.base[slots[where_base]], self._tail()[slots[where_tail] - nb]],
+                            format="csr")
+        return stacked[np.argsort(np.concatenate([where_base, where_tail]), kind="stable")]
+
+    def dot_all(self, q: sp.csr_matrix) -> np.ndarray:
+        """Dot product of every row with the single-row query `q` (inverted index: only the
+        postings of the query's features are read)."""
+        q = q.tocsr()
+        csc = self._csc()
+        cols, vals = q.indices, q.data.astype(np.float32)
+        starts, ends = csc.indptr[cols], csc.indptr[cols + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        out = np.zeros(len(self), dtype=np.float32)
+        if total:
+            # Concatenate the postings of all query features without a Python loop.
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+            weights = csc.data[offsets] * np.repeat(vals, lengths)
+            out[: self.base.shape[0]] = np.bincount(csc.indices[offsets], weights=weights,
+                                                    minlength=self.base.shape[0])
+        if self.tail:
+            out[self.base.shape[0]:] = (self._tail() @ q.T).toarray().ravel()
+        return out
+
+    def dot_rows(self, q: sp.csr_matrix, slots) -> np.ndarray:
+        """Dot product of the rows at `slots` with the single-row query `q`."""
+        if not len(slots):
+            return np.zeros(0, dtype=np.float32)
+        return np.asarray((self.rows(slots) @ q.T.tocsc()).toarray()).ravel().astype(np.float32)
+
+    def postings_size(self, q: sp.csr_matrix) -> int:
+        """How many stored values `dot_all` would read for `q`."""
+        indptr = self._csc().indptr
+        cols = q.tocsr().indices
+        return int((indptr[cols + 1] - indptr[cols]).sum())
+
+    def mean_row_size(self) -> float:
+        n = self.base.shape[0]
+        return self.base.nnz / n if n else 0.0

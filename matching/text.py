@@ -1,0 +1,174 @@
+"""Text → sparse vectors for matching, through the nlp pipeline (normalization, Sudachi analysis,
+synonyms and the city glossary), with the one interface the rest of `matching` relies on:
+`analyze(text) -> Analysis`, `fit(analyses)`, `transform(analyses) -> csr rows`.
+
+Each row is the concatenation of weighted, separately L2-normalized blocks, so one dot product of
+two rows is a weighted sum of cosines (words, concepts, characters) and stays within [0, 1].
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+import scipy.sparse as sp
+
+from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
+from nlp.normalize import normalize
+
+WORD_FEATURES = 2**20
+CHAR_FEATURES = 2**20
+CONCEPT_FEATURES = 2**16
+
+
+class Analysis(NamedTuple):
+    """The analysed form of one text: its features (with what was written for each) and its
+    normalized text (for character n-grams)."""
+
+    features: tuple[str, ...]
+    surfaces: tuple[str, ...]
+    text: str
+
+
+EMPTY = Analysis((), (), "")
+
+
+def combine(*parts: Analysis) -> Analysis:
+    """The analysis of several fields taken together (as one bag of features)."""
+    parts = [p for p in parts if p.text]
+    if len(parts) == 1:
+        return parts[0]
+    return Analysis(
+        tuple(f for p in parts for f in p.features),
+        tuple(s for p in parts for s in p.surfaces),
+        "\n".join(p.text for p in parts),
+    )
+
+
+def is_expansion(feature: str) -> bool:
+    return feature.startswith(EXPANSION_PREFIXES)
+
+
+def _char_hasher(ngram_range):
+    from sklearn.feature_extraction.text import HashingVectorizer
+
+    return HashingVectorizer(analyzer="char_wb", ngram_range=ngram_range, n_features=CHAR_FEATURES,
+                             alternate_sign=False, norm=None, lowercase=True)
+
+
+def _hash_pairs(rows, n_features) -> sp.csr_matrix:
+    from sklearn.feature_extraction import FeatureHasher
+
+    hasher = FeatureHasher(n_features=n_features, input_type="pairs", alternate_sign=False)
+    return hasher.transform(rows).tocsr()
+
+
+def _sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
+    m = m.tocsr(copy=True)
+    m.sum_duplicates()
+    np.log1p(m.data, out=m.data)
+    return m
+
+
+def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
+class TextEncoder:
+    """Fits document frequencies on analysed texts and encodes them as weighted sparse vectors.
+
+    Blocks: `words` (content words; synonym/glossary expansions count `expansion_weight`),
+    `concepts` (only the synonym and glossary groups: meaning shared across different words) and
+    `chars` (character n-grams of the normalized text: spelling variants the dictionary misses).
+    """
+
+    def __init__(self, *, word_weight=0.55, concept_weight=0.2, char_weight=0.25,
+                 expansion_weight=0.5, char_ngram_range=(1, 3), analyzer=None):
+        self.word_weight = word_weight
+        self.concept_weight = concept_weight
+        self.char_weight = char_weight
+        self.expansion_weight = expansion_weight
+        self.char_ngram_range = char_ngram_range
+        self.analyzer = analyzer
+
+    # -- analysis -------------------------------------------------------------------------------
+    def _analyzer(self) -> Analyzer:
+        return self.analyzer if self.analyzer is not None else _default_analyzer()
+
+    def analyze(self, text: str) -> Analysis:
+        """Normalize and analyse one text (never raises for a str)."""
+        text = normalize(text or "")
+        if not text:
+            return EMPTY
+        pairs = self._analyzer().features_with_surfaces(text)
+        return Analysis(tuple(f for f, _ in pairs), tuple(s for _, s in pairs), text)
+
+    def analyze_many(self, texts, n_jobs: int = 1) -> list[Analysis]:
+        """Analyse many texts; `n_jobs` threads share the work (Sudachi releases the GIL)."""
+        texts = list(texts)
+        if n_jobs == 1 or len(texts) < 64:
+            return [self.analyze(t) for t in texts]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            return list(pool.map(self.analyze, texts, chunksize=64))
+
+    # -- vectors --------------------------------------------------------------------------------
+    def _raw_blocks(self, analyses):
+        exp_w = self.expansion_weight
+        word_rows, concept_rows = [], []
+        for a in analyses:
+            word_rows.append([(f, exp_w if is_expansion(f) else 1.0) for f in a.features])
+            concept_rows.append([(f, 1.0) for f in set(a.features) if is_expansion(f)])
+        words = _sublinear(_hash_pairs(word_rows, WORD_FEATURES))
+        concepts = _hash_pairs(concept_rows, CONCEPT_FEATURES)
+        chars = _sublinear(_char_hasher(self.char_ngram_range).transform([a.text for a in analyses]))
+        return words, concepts, chars
+
+    def fit(self, analyses):
+        """Learn inverse document frequencies from analysed texts; return self."""
+        analyses = list(analyses)
+        n = len(analyses)
+        self.idf_ = []
+        for block in self._raw_blocks(analyses):
+            df = np.bincount(block.indices, minlength=block.shape[1])
+            # Features never seen in fitting get no weight: they cannot match any fitted text, and
+            # would only shrink the other features' share of a new text's vector.
+            idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1.0, 0.0).astype(np.float32)
+            self.idf_.append(idf)
+        self.n_documents_ = n
+        return self
+
+    def feature_weights(self, features) -> np.ndarray:
+        """Inverse document frequency of each analysed feature (0 for features never fitted)."""
+        if not features:
+            return np.zeros(0, dtype=np.float32)
+        hashed = _hash_pairs([[(f, 1.0)] for f in features], WORD_FEATURES)
+        return self.idf_[0][hashed.indices]
+
+    def transform(self, analyses) -> sp.csr_matrix:
+        """Encode analysed texts as rows; the dot product of two rows lies in [0, 1]."""
+        if not hasattr(self, "idf_"):
+            raise RuntimeError("TextEncoder is not fitted")
+        analyses = list(analyses)
+        weights = (self.word_weight, self.concept_weight, self.char_weight)
+        total = sum(weights)
+        blocks = []
+        for block, idf, w in zip(self._raw_blocks(analyses), self.idf_, weights):
+            block = _l2_rows(sp.csr_matrix(block @ sp.diags(idf)))
+            blocks.append(block * math.sqrt(w / total))
+        out = sp.hstack(blocks, format="csr", dtype=np.float32)
+        out.eliminate_zeros()
+        return out
+
+
+_analyzers: dict = {}
+
+
+def _default_analyzer() -> Analyzer:
+    a = _analyzers.get("default")
+    if a is None:
+        a = _analyzers["default"] = Analyzer()
+    return a
