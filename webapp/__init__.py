@@ -47,10 +47,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
 
-    from . import auth, issues, main, orgs
+    from . import api, auth, consortia, issues, main, notifications, orgs
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(orgs.bp)
-    app.register_blueprint(issues.bp)
+    for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, api.bp):
+        app.register_blueprint(blueprint)
     return app

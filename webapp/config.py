@@ -60,6 +60,14 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "KYODO_PASSWORD_HASH": environ.get("KYODO_PASSWORD_HASH", "standard"),
         "KYODO_PROXY_FIX": _flag(environ.get("KYODO_PROXY_FIX"), False),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # E-mail: sent through SMTP when KYODO_SMTP_HOST is set, otherwise written to the log.
+        "KYODO_SMTP_HOST": environ.get("KYODO_SMTP_HOST", ""),
+        "KYODO_SMTP_PORT": int(environ.get("KYODO_SMTP_PORT") or 587),
+        "KYODO_SMTP_USER": environ.get("KYODO_SMTP_USER", ""),
+        "KYODO_SMTP_PASSWORD": environ.get("KYODO_SMTP_PASSWORD", ""),
+        "KYODO_SMTP_STARTTLS": _flag(environ.get("KYODO_SMTP_STARTTLS"), True),
+        "KYODO_MAIL_FROM": environ.get("KYODO_MAIL_FROM", "kyodo@localhost"),
+        "KYODO_BASE_URL": environ.get("KYODO_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
     }
 
 

@@ -44,7 +44,13 @@ def get_engine(app: Flask | None = None) -> sa.Engine:
 def get_session() -> Session:
     """The request's session; the view (or CLI command) commits once, errors roll back."""
     if "db_session" not in g:
-        g.db_session = Session(get_engine(), expire_on_commit=False)
+        from . import delivery
+        from .services.mail import MailSettings
+
+        engine = get_engine()
+        g.db_session = delivery.attach(
+            Session(engine, expire_on_commit=False), engine, MailSettings.from_config(current_app.config)
+        )
     return g.db_session
 
 

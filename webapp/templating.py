@@ -23,4 +23,14 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"city_name": current_app.config.get("KYODO_CITY_NAME", "")}
+        return {"city_name": current_app.config.get("KYODO_CITY_NAME", ""), "unread_count": _unread}
+
+
+def _unread() -> int:
+    """Called by the header only when someone is logged in."""
+    from flask_login import current_user
+
+    from .db import get_session
+    from .services.notifications import unread_count
+
+    return unread_count(get_session(), user_id=current_user.id)

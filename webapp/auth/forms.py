@@ -1,14 +1,14 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from ..forms import KyodoForm
 from ..services.accounts import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
 
 EMAIL_REQUIRED = "メールアドレスを入力してください。"
 EMAIL_INVALID = "メールアドレスの形式が正しくありません（例: taro@example.jp）。"
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(KyodoForm):
     email = EmailField(
         "メールアドレス",
         validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID), Length(max=254)],
@@ -51,7 +51,7 @@ class RegisterForm(FlaskForm):
             raise ValidationError("メールアドレスと同じパスワードは使えません。")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(KyodoForm):
     email = EmailField(
         "メールアドレス",
         validators=[DataRequired(EMAIL_REQUIRED), Email(EMAIL_INVALID), Length(max=254)],

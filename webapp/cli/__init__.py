@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import accounts, database, evaluation, server
+from . import accounts, database, evaluation, mail, server
 from . import rank_matching  # noqa: F401  (adds `kyodo rank issues` and `kyodo rank partners`)
 
 
@@ -16,4 +16,6 @@ main.add_command(database.init_db)
 main.add_command(database.seed)
 main.add_command(accounts.create_user)
 main.add_command(server.serve)
+main.add_command(mail.send_digests)
+main.add_command(mail.retry_mail)
 evaluation.register(main)

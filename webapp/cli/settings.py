@@ -14,6 +14,7 @@ from ..cities import City, resolve_city
 from ..config import from_environment
 from ..db import create_engine_for
 from ..migrate import current_revision, head_revision
+from ..services.mail import MailSettings
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Settings:
     database_url: str
     city: City
     password_hash: str
+    mail: MailSettings
 
 
 def load() -> Settings:
@@ -31,7 +33,7 @@ def load() -> Settings:
         city = resolve_city(config["KYODO_CITY"])
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"])
+    return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"], MailSettings.from_config(config))
 
 
 @contextmanager

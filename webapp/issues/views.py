@@ -1,13 +1,17 @@
-from flask import render_template
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from pydantic import ValidationError
 
-from ..access import public
+from ..access import login_required, public, staff_required
 from ..db import get_session
 from ..filters import enum_arg, int_arg
-from ..models import IssueStatus
+from ..forms import pydantic_errors_to_form
+from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import places
+from ..services import places, suggestions
+from ..services.errors import ServiceError
 from . import bp
+from .forms import CommentForm, IssueForm, StatusForm
 
 
 @bp.get("/")
@@ -17,10 +21,7 @@ def index():
     status = enum_arg("status", IssueStatus)
     area_id = int_arg("area")
     page = issue_service.list_issues(
-        session,
-        statuses=[status] if status else None,
-        area_id=area_id,
-        page=int_arg("page") or 1,
+        session, statuses=[status] if status else None, area_id=area_id, page=int_arg("page") or 1
     )
     return render_template(
         "issues/index.html",
@@ -31,9 +32,116 @@ def index():
     )
 
 
+def _detail_page(issue_id: int, *, comment_form=None, status_form=None, status=200):
+    session = get_session()
+    viewer = current_user if current_user.is_authenticated else None
+    detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
+    return render_template(
+        "issues/detail.html",
+        detail=detail,
+        suggestions=suggestions.for_issue(session, issue_id=issue_id),
+        comment_form=comment_form or CommentForm(),
+        status_form=status_form or StatusForm(),
+        may_form_team=suggestions.may_propose_consortium(session, user=viewer),
+    ), status
+
+
 @bp.get("/<int:issue_id>")
 @public
 def detail(issue_id: int):
-    viewer = current_user if current_user.is_authenticated else None
-    detail = issue_service.get_detail(get_session(), issue_id=issue_id, viewer=viewer)
-    return render_template("issues/detail.html", detail=detail)
+    return _detail_page(issue_id)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    form = IssueForm()
+    form.area.choices = [(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)]
+    form.themes.choices = [(t.id, t.name) for t in places.list_themes(session)]
+    title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
+    similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
+    suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []
+    submitted = request.method == "POST" and request.form.get("action") != "check"
+    if submitted and form.validate_on_submit():
+        try:
+            data = IssueCreate(title=form.title.data, body=form.body.data, area_id=form.area.data,
+                               show_reporter_name=form.show_reporter_name.data,
+                               theme_ids=form.themes.data or [])
+            issue = issue_service.create_issue(session, data=data, reporter=current_user)
+            suggestions.notify_matching_organizations(session, issue=issue)
+        except ValidationError as error:
+            pydantic_errors_to_form(form, error)
+        except ServiceError as error:
+            getattr(form, "area" if error.field == "area_id" else "title").errors.append(error.message)
+        else:
+            session.commit()
+            flash("地域課題を投稿しました。", "success")
+            return redirect(url_for("issues.detail", issue_id=issue.id))
+    status = 422 if submitted else 200
+    return render_template(
+        "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested
+    ), status
+
+
+@bp.get("/similar")
+@login_required
+def similar():
+    """While a resident writes: the most similar open issues, as an HTML fragment."""
+    title = request.args.get("title", "").strip()[:120]
+    body = request.args.get("body", "").strip()[:4000]
+    area_id = int_arg("area")
+    items = suggestions.similar_issues(get_session(), title=title, body=body, area_id=area_id) if title or body else []
+    return render_template("issues/_similar.html", similar=items)
+
+
+@bp.post("/<int:issue_id>/support")
+@login_required
+def support(issue_id: int):
+    session = get_session()
+    try:
+        if request.form.get("undo"):
+            issue_service.remove_support(session, issue_id=issue_id, user=current_user)
+        else:
+            issue_service.add_support(session, issue_id=issue_id, user=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        session.commit()
+        flash("共感を取り消しました。" if request.form.get("undo") else "共感しました。", "success")
+    return redirect(url_for("issues.detail", issue_id=issue_id))
+
+
+@bp.post("/<int:issue_id>/comments")
+@login_required
+def comment(issue_id: int):
+    session = get_session()
+    form = CommentForm()
+    if form.validate_on_submit():
+        try:
+            issue_service.add_comment(session, issue_id=issue_id, author=current_user, body=form.body.data)
+        except ServiceError as error:
+            form.body.errors.append(error.message)
+        else:
+            session.commit()
+            flash("コメントを投稿しました。", "success")
+            return redirect(url_for("issues.detail", issue_id=issue_id, _anchor="comments-heading"))
+    return _detail_page(issue_id, comment_form=form, status=422)
+
+
+@bp.post("/<int:issue_id>/status")
+@staff_required
+def change_status(issue_id: int):
+    session = get_session()
+    form = StatusForm()
+    if form.validate_on_submit():
+        try:
+            issue_service.change_status(session, issue_id=issue_id, new_status=IssueStatus(form.status.data),
+                                        reason=form.reason.data, staff=current_user)
+        except ServiceError as error:
+            getattr(form, error.field if error.field in ("status", "reason") else "reason").errors.append(error.message)
+        else:
+            session.commit()
+            flash("状態を変更しました。", "success")
+            return redirect(url_for("issues.detail", issue_id=issue_id))
+    return _detail_page(issue_id, status_form=form, status=422)

@@ -1,9 +1,11 @@
 from flask import render_template
+from flask_login import current_user
 
-from ..access import public
+from ..access import login_required, public
 from ..db import get_session
 from ..models import IssueStatus
 from ..services import issues as issue_service
+from ..services import organizations as org_service
 from ..services import places
 from . import bp
 
@@ -25,3 +27,14 @@ def index():
 @public
 def healthz():
     return {"status": "ok"}
+
+
+@bp.get("/mypage")
+@login_required
+def mypage():
+    session = get_session()
+    return render_template(
+        "main/mypage.html",
+        organizations=org_service.member_organizations(session, user=current_user),
+        issues=issue_service.list_by_reporter(session, user_id=current_user.id),
+    )

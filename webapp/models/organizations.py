@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from pydantic import ConfigDict
+from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
 from .base import enum_column, not_blank, timestamp_column, utcnow
@@ -80,3 +80,11 @@ class OrganizationCreate(SQLModel):
     website: str = Field(default="", max_length=300)
     area_ids: list[int] = Field(default_factory=list)
     theme_ids: list[int] = Field(default_factory=list)
+
+    @field_validator("website")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        # Rendered as a link: anything but http(s) (e.g. javascript:) would be a script injection.
+        if value and not value.lower().startswith(("http://", "https://")):
+            raise ValueError("ウェブサイトは http:// または https:// で始まるURLを入力してください。")
+        return value

@@ -1,13 +1,17 @@
-from flask import render_template
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from pydantic import ValidationError
 
-from ..access import public
+from ..access import login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
-from ..models import OrgKind
+from ..forms import pydantic_errors_to_form
+from ..models import MemberRole, OrganizationCreate, OrgKind
 from ..services import organizations as org_service
-from ..services import places
+from ..services import org_invitations, places, suggestions
+from ..services.errors import ServiceError
 from . import bp
+from .forms import InviteEditorForm, OrganizationForm, TransferOwnershipForm
 
 
 @bp.get("/")
@@ -33,6 +37,169 @@ def index():
 @bp.get("/<int:org_id>")
 @public
 def detail(org_id: int):
+    session = get_session()
     viewer = current_user if current_user.is_authenticated else None
-    profile = org_service.get_profile(get_session(), org_id=org_id, viewer=viewer)
-    return render_template("orgs/detail.html", profile=profile)
+    profile = org_service.get_profile(session, org_id=org_id, viewer=viewer)
+    panel = suggestions.for_organization(session, org_id=org_id) if profile.can_see_private else None
+    return render_template("orgs/detail.html", profile=profile, suggestions=panel)
+
+
+def _prepare(form: OrganizationForm, session) -> dict:
+    areas = places.list_areas(session)
+    themes = places.list_themes(session)
+    form.areas.choices = [(a.id, a.name) for a in areas]
+    form.themes.choices = [(t.id, t.name) for t in themes]
+    text = " ".join(filter(None, [form.name.data, form.description.data, form.offers.data, form.needs.data]))
+    return {
+        "districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)],
+        "suggested_theme_ids": suggestions.suggest_theme_ids(session, text=text) if text.strip() else [],
+        "all_area_ids": [a.id for a in areas],
+    }
+
+
+def _submitted(form: OrganizationForm, all_area_ids: list[int]) -> OrganizationCreate | None:
+    """The form's data as the service's input, or None with the errors placed on the form."""
+    if request.form.get("action") == "suggest" or not form.validate_on_submit():
+        return None
+    try:
+        return OrganizationCreate(
+            kind=form.kind.data, category=form.category.data, name=form.name.data,
+            description=form.description.data or "", offers=form.offers.data or "",
+            needs=form.needs.data or "", member_count=form.member_count.data,
+            activity_days=form.activity_days.data or "", capacity=form.capacity.data,
+            public_contact=form.public_contact.data or "", private_contact=form.private_contact.data or "",
+            website=(form.website.data or "").strip(),
+            area_ids=all_area_ids if form.citywide.data else form.areas.data,
+            theme_ids=form.themes.data or [],
+        )
+    except ValidationError as error:
+        pydantic_errors_to_form(form, error)
+        return None
+
+
+def _status(form) -> int:
+    return 422 if form.errors or form.form_errors else 200
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    form = OrganizationForm()
+    context = _prepare(form, session)
+    data = _submitted(form, context["all_area_ids"])
+    if data is not None:
+        try:
+            org = org_service.create_organization(session, data=data, creator=current_user)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            session.commit()
+            flash("団体を登録しました。あなたがこの団体の代表（オーナー）です。", "success")
+            return redirect(url_for("orgs.detail", org_id=org.id))
+    return render_template("orgs/form.html", form=form, org=None, **context), _status(form)
+
+
+@bp.route("/<int:org_id>/edit", methods=["GET", "POST"])
+@org_role_required("editor")
+def edit(org_id: int):
+    session = get_session()
+    org = org_service.get_organization(session, org_id)
+    if request.method == "GET":
+        stored = org_service.profile_form_data(session, org_id=org_id)
+        form = OrganizationForm(data={**stored.model_dump(), "kind": stored.kind.value,
+                                      "category": stored.category.value,
+                                      "areas": stored.area_ids, "themes": stored.theme_ids})
+    else:
+        form = OrganizationForm()
+    context = _prepare(form, session)
+    if request.method == "GET" and set(form.areas.data or []) >= set(context["all_area_ids"]):
+        form.citywide.data = True
+    data = _submitted(form, context["all_area_ids"])
+    if data is not None:
+        try:
+            org_service.update_organization(session, org_id=org_id, data=data)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            session.commit()
+            flash("プロフィールを更新しました。", "success")
+            return redirect(url_for("orgs.detail", org_id=org_id))
+    return render_template("orgs/form.html", form=form, org=org, **context), _status(form)
+
+
+def _members_page(org_id: int, invite_form=None, transfer_form=None, status=200):
+    session = get_session()
+    profile = org_service.get_profile(session, org_id=org_id, viewer=current_user)
+    transfer_form = transfer_form or TransferOwnershipForm()
+    transfer_form.user.choices = [
+        (m.user_id, m.display_name) for m in profile.members if m.user_id != current_user.id
+    ]
+    return render_template(
+        "orgs/members.html", profile=profile, invite_form=invite_form or InviteEditorForm(),
+        transfer_form=transfer_form,
+        pending=org_invitations.pending_for_org(session, org_id=org_id),
+    ), status
+
+
+@bp.get("/<int:org_id>/members")
+@org_role_required("editor")
+def members(org_id: int):
+    return _members_page(org_id)
+
+
+@bp.post("/<int:org_id>/members/invite")
+@org_role_required("owner")
+def invite(org_id: int):
+    session = get_session()
+    form = InviteEditorForm()
+    if form.validate_on_submit():
+        try:
+            org_invitations.invite_editor(session, org_id=org_id, email=form.email.data, inviter=current_user)
+        except ServiceError as error:
+            form.email.errors.append(error.message)
+        else:
+            session.commit()
+            flash(f"{form.email.data} さんに招待を送りました。", "success")
+            return redirect(url_for("orgs.members", org_id=org_id))
+    return _members_page(org_id, invite_form=form, status=422)
+
+
+@bp.post("/<int:org_id>/members/transfer")
+@org_role_required("owner")
+def transfer(org_id: int):
+    session = get_session()
+    form = TransferOwnershipForm()
+    profile = org_service.get_profile(session, org_id=org_id, viewer=current_user)
+    form.user.choices = [(m.user_id, m.display_name) for m in profile.members if m.user_id != current_user.id]
+    if form.validate_on_submit():
+        try:
+            org_service.transfer_ownership(session, org_id=org_id, from_user_id=current_user.id,
+                                           to_user_id=form.user.data)
+        except ServiceError as error:
+            form.user.errors.append(error.message)
+        else:
+            session.commit()
+            flash("代表（オーナー）を引き継ぎました。", "success")
+            return redirect(url_for("orgs.members", org_id=org_id))
+    return _members_page(org_id, transfer_form=form, status=422)
+
+
+@bp.post("/<int:org_id>/members/<int:user_id>/remove")
+@org_role_required("editor")
+def remove_member(org_id: int, user_id: int):
+    """Owners remove anyone; an editor may only remove themselves (leave)."""
+    session = get_session()
+    role = org_service.member_role(session, org_id=org_id, user_id=current_user.id)
+    if user_id != current_user.id and role != MemberRole.OWNER and not current_user.is_staff:
+        abort(403)
+    try:
+        org_service.remove_member(session, org_id=org_id, user_id=user_id)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("orgs.members", org_id=org_id))
+    session.commit()
+    flash("メンバーから外しました。", "info")
+    if user_id == current_user.id:
+        return redirect(url_for("orgs.detail", org_id=org_id))
+    return redirect(url_for("orgs.members", org_id=org_id))

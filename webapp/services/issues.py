@@ -21,6 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import changes
 from .errors import Conflict, Forbidden, NotFound
 from .pagination import PER_PAGE, Page, clamp_page
 
@@ -93,6 +94,7 @@ def create_issue(
             reason=OPENED_REASON, changed_by_id=reporter.id,
         )
     )
+    changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
     return issue
 
@@ -249,5 +251,36 @@ def change_status(
     issue.status = new_status
     issue.updated_at = utcnow()
     session.add_all([issue, change])
+    # Closed issues leave the duplicate check and the suggestions, reopened ones come back.
+    changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
     return change
+
+
+def titles(session: Session, *, issue_ids: list[int]) -> list[tuple[int, str]]:
+    if not issue_ids:
+        return []
+    return list(session.exec(select(Issue.id, Issue.title).where(Issue.id.in_(issue_ids)).order_by(Issue.id)).all())
+
+
+@dataclass(frozen=True)
+class ConsortiumPrefill:
+    title: str
+    purpose: str
+    area_id: int
+    theme_ids: list[int]
+
+
+def consortium_prefill(session: Session, *, issue_id: int) -> ConsortiumPrefill:
+    issue = get_issue(session, issue_id)
+    theme_ids = list(session.exec(select(IssueTheme.theme_id).where(IssueTheme.issue_id == issue_id)))
+    return ConsortiumPrefill(
+        title=issue.title,
+        purpose=f"地域課題「{issue.title}」の解決に向けて、地域の団体とテーマの団体が力を合わせて取り組む。",
+        area_id=issue.area_id,
+        theme_ids=theme_ids,
+    )
+
+
+def list_by_reporter(session: Session, *, user_id: int) -> list[Issue]:
+    return list(session.exec(select(Issue).where(Issue.reporter_id == user_id).order_by(Issue.created_at.desc())))

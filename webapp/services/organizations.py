@@ -21,6 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
+from . import changes
 from .errors import Conflict, NotFound
 from .pagination import PER_PAGE, Page, clamp_page
 from .places import city_area_count
@@ -87,8 +88,36 @@ def create_organization(
     _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids)
     if creator is not None:
         session.add(Membership(user_id=creator.id, organization_id=org.id, role=MemberRole.OWNER))
+    changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
     session.flush()
     return org
+
+
+def update_organization(session: Session, *, org_id: int, data: OrganizationCreate) -> Organization:
+    """Replace the profile, towns and themes; the matching index picks the change up."""
+    org = get_organization(session, org_id)
+    for key, value in data.model_dump(exclude={"area_ids", "theme_ids"}).items():
+        setattr(org, key, value)
+    org.updated_at = utcnow()
+    session.add(org)
+    _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids)
+    _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids)
+    changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
+    session.flush()
+    return org
+
+
+def profile_form_data(session: Session, *, org_id: int) -> OrganizationCreate:
+    """The stored profile in the shape the edit form and update_organization take."""
+    org = get_organization(session, org_id)
+    area_ids = session.exec(
+        select(OrganizationArea.area_id).where(OrganizationArea.organization_id == org_id)
+    ).all()
+    theme_ids = session.exec(
+        select(OrganizationTheme.theme_id).where(OrganizationTheme.organization_id == org_id)
+    ).all()
+    fields = {k: getattr(org, k) for k in OrganizationCreate.model_fields if k not in ("area_ids", "theme_ids")}
+    return OrganizationCreate(**fields, area_ids=list(area_ids), theme_ids=list(theme_ids))
 
 
 def _set_links(session: Session, org_id: int, link_model, column: str, target, ids) -> None:
@@ -286,3 +315,35 @@ def _touch(session: Session, org_id: int) -> None:
     session.execute(
         sa.update(Organization).where(Organization.id == org_id).values(updated_at=utcnow())
     )
+
+
+def owned_organizations(session: Session, *, user: User) -> list[Organization]:
+    return list(
+        session.exec(
+            select(Organization)
+            .join(Membership, Membership.organization_id == Organization.id)
+            .where(Membership.user_id == user.id, Membership.role == MemberRole.OWNER)
+            .order_by(Organization.name)
+        )
+    )
+
+
+def member_organizations(session: Session, *, user: User) -> list[tuple[Organization, MemberRole]]:
+    return list(
+        session.exec(
+            select(Organization, Membership.role)
+            .join(Membership, Membership.organization_id == Organization.id)
+            .where(Membership.user_id == user.id)
+            .order_by(Organization.name)
+        ).all()
+    )
+
+
+def choices(session: Session, *, exclude_ids: set[int] = frozenset()) -> list[tuple[int, str]]:
+    """Active organizations as (id, 「name（kind）」) for select boxes."""
+    rows = session.exec(
+        select(Organization.id, Organization.name, Organization.kind)
+        .where(Organization.status == OrgStatus.ACTIVE)
+        .order_by(Organization.kind, Organization.name)
+    ).all()
+    return [(i, f"{name}（{kind.label}）") for i, name, kind in rows if i not in exclude_ids]

@@ -66,3 +66,11 @@ def town_summaries(session: Session, *, city_code: str | None = None) -> dict[st
             TownSummary(area, org_counts.get(area.id, 0), issue_counts.get(area.id, 0))
         )
     return grouped
+
+
+def group_by_district(areas: list[Area]) -> list[tuple[str, list[Area]]]:
+    """Towns grouped by district, in the order the towns come (for checkbox groups)."""
+    groups: dict[str, list[Area]] = {}
+    for area in areas:
+        groups.setdefault(area.district or "その他", []).append(area)
+    return list(groups.items())

@@ -1,0 +1,90 @@
+"""Service results → JSON-ready dicts, in the shapes the OpenAPI document declares."""
+from __future__ import annotations
+
+from ..services.pagination import Page
+
+
+def page(p: Page, items: list) -> dict:
+    return {"items": items, "page": p.page, "per_page": p.per_page, "total": p.total, "pages": p.pages}
+
+
+def organization_summary(o) -> dict:
+    return {
+        "id": o.id, "name": o.name, "kind": o.kind.value, "category": o.category_label,
+        "description": o.description, "towns": o.area_names, "citywide": o.citywide,
+        "themes": o.theme_names, "demo": o.is_demo,
+    }
+
+
+def organization_profile(profile) -> dict:
+    org = profile.organization
+    data = {
+        "id": org.id, "name": org.name, "kind": org.kind.value, "category": org.category.label,
+        "status": org.status.value, "description": org.description, "offers": org.offers,
+        "needs": org.needs, "towns": profile.area_names, "citywide": profile.citywide,
+        "themes": profile.theme_names, "member_count": org.member_count,
+        "activity_days": org.activity_days, "capacity": org.capacity,
+        "public_contact": org.public_contact, "website": org.website,
+        "demo": org.source.value == "demo",
+    }
+    if profile.can_see_private:
+        data["private_contact"] = profile.private_contact
+        data["members"] = [
+            {"display_name": m.display_name, "email": m.email, "role": m.role.value} for m in profile.members
+        ]
+    return data
+
+
+def issue_summary(i) -> dict:
+    return {
+        "id": i.id, "title": i.title, "body": i.body, "town": i.area_name, "status": i.status.value,
+        "supports": i.support_count, "created_at": i.created_at.isoformat(), "demo": i.is_demo,
+    }
+
+
+def issue_detail(d) -> dict:
+    return {
+        "id": d.issue.id, "title": d.issue.title, "body": d.issue.body, "town": d.area.name,
+        "status": d.issue.status.value, "reporter": d.reporter_name, "themes": d.theme_names,
+        "supports": d.support_count, "created_at": d.issue.created_at.isoformat(),
+        "history": [
+            {"from": h.old_status.value if h.old_status else None, "to": h.new_status.value,
+             "reason": h.reason, "at": h.created_at.isoformat()}
+            for h in d.history
+        ],
+        "comments": [{"author": c.author_name, "body": c.body, "at": c.created_at.isoformat()} for c in d.comments],
+        "demo": d.issue.source.value == "demo",
+    }
+
+
+def reasons(items) -> list[dict]:
+    return [{"type": r.type, "text": r.text, "items": list(r.items)} for r in items]
+
+
+def suggestion(s) -> dict:
+    return {
+        "organization": {"id": s.organization_id, "name": s.name, "kind": s.kind.value},
+        "score": s.score,
+        "reasons": reasons(s.reasons),
+    }
+
+
+def consortium_summary(c) -> dict:
+    return {"id": c.id, "name": c.name, "status": c.status.value, "end_date": c.end_date.isoformat(),
+            "members": c.member_names}
+
+
+def consortium_detail(d) -> dict:
+    c = d.consortium
+    return {
+        "id": c.id, "name": c.name, "purpose": c.purpose, "domain": c.domain.value,
+        "status": c.status.value, "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
+        "towns": d.area_names, "themes": d.theme_names,
+        "issues": [{"id": i, "title": t} for i, t in d.issues],
+        "members": [
+            {"organization": {"id": m.organization_id, "name": m.name, "kind": m.kind.value},
+             "status": m.status.value}
+            for m in d.members
+        ],
+        "invited": d.invited_count,
+    }

@@ -1,0 +1,5 @@
+from flask import Blueprint
+
+bp = Blueprint("consortia", __name__, url_prefix="/consortia")
+
+from . import views  # noqa: E402,F401

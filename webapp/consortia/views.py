@@ -1,0 +1,179 @@
+from datetime import date, timedelta
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from pydantic import ValidationError
+
+from ..access import login_required, org_role_required, public
+from ..db import get_session
+from ..filters import enum_arg, int_arg
+from ..forms import pydantic_errors_to_form
+from ..models import ConsortiumCreate, ConsortiumStatus
+from ..services import consortia as consortium_service
+from ..services import issues as issue_service
+from ..services import organizations as org_service
+from ..services import places
+from ..services.errors import ServiceError
+from . import bp
+from .forms import ConsortiumForm, InviteForm, LeaveForm, RespondForm
+
+
+def _id_list(value: str | None) -> list[int]:
+    return [int(v) for v in (value or "").split(",") if v.strip().isdigit()][:20]
+
+
+@bp.get("/")
+@public
+def index():
+    status = enum_arg("status", ConsortiumStatus)
+    page = consortium_service.list_consortia(get_session(), status=status, page=int_arg("page") or 1)
+    return render_template("consortia/index.html", page=page, statuses=list(ConsortiumStatus),
+                           selected={"status": status.value if status else ""})
+
+
+def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, leave_form=None, status=200):
+    session = get_session()
+    viewer = current_user if current_user.is_authenticated else None
+    detail = consortium_service.get_detail(session, consortium_id=consortium_id, viewer=viewer)
+    invite_form = invite_form or InviteForm()
+    invite_form.organization.choices = [(0, "選んでください")] + org_service.choices(
+        session, exclude_ids={m.organization_id for m in detail.members}
+    )
+    return render_template(
+        "consortia/detail.html", detail=detail, invite_form=invite_form,
+        respond_form=respond_form or RespondForm(), leave_form=leave_form or LeaveForm(),
+    ), status
+
+
+@bp.get("/<int:consortium_id>")
+@public
+def detail(consortium_id: int):
+    return _detail_page(consortium_id)
+
+
+def _prepare(form: ConsortiumForm, session) -> dict:
+    areas = places.list_areas(session)
+    form.areas.choices = [(a.id, a.name) for a in areas]
+    form.themes.choices = [(t.id, t.name) for t in places.list_themes(session)]
+    owned = org_service.owned_organizations(session, user=current_user)
+    form.founding_org.choices = [(o.id, o.name) for o in owned]
+    if current_user.is_staff:
+        form.founding_org.choices.insert(0, (0, "市職員として提案する（団体としては参加しない）"))
+    candidate_ids = _id_list(request.values.get("orgs")) or list(form.invite.data or [])
+    all_choices = org_service.choices(session)
+    names = dict(all_choices)
+    form.invite.choices = [(i, names[i]) for i in candidate_ids if i in names]
+    form.invite_more.choices = [(0, "追加しない")] + [c for c in all_choices if c[0] not in candidate_ids]
+    issue_ids = _id_list(request.values.get("issue")) or list(form.issues.data or [])
+    form.issues.choices = issue_service.titles(session, issue_ids=issue_ids)
+    return {"districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)]}
+
+
+def _prefill(form: ConsortiumForm, session) -> None:
+    form.start_date.data = date.today()
+    form.end_date.data = date.today() + timedelta(days=365)
+    form.invite.data = [value for value, _ in form.invite.choices]
+    from_org = int_arg("from_org")
+    if from_org and from_org in {value for value, _ in form.founding_org.choices}:
+        form.founding_org.data = from_org
+    issue_id = int_arg("issue")
+    if issue_id:
+        prefill = issue_service.consortium_prefill(session, issue_id=issue_id)
+        form.name.data = f"{prefill.title}に取り組む協議体"
+        form.purpose.data = prefill.purpose
+        form.areas.data = [prefill.area_id]
+        form.themes.data = prefill.theme_ids
+        form.issues.data = [issue_id]
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    session = get_session()
+    if not current_user.is_staff and not org_service.owned_organizations(session, user=current_user):
+        abort(403)
+    form = ConsortiumForm()
+    context = _prepare(form, session)
+    if request.method == "GET":
+        _prefill(form, session)
+    elif form.validate_on_submit():
+        invite = list(form.invite.data or [])
+        if form.invite_more.data:
+            invite.append(form.invite_more.data)
+        try:
+            data = ConsortiumCreate(
+                name=form.name.data, purpose=form.purpose.data, domain=form.domain.data,
+                start_date=form.start_date.data, end_date=form.end_date.data,
+                area_ids=form.areas.data, theme_ids=form.themes.data or [], issue_ids=form.issues.data or [],
+            )
+            consortium = consortium_service.create_consortium(
+                session, data=data, creator=current_user,
+                founding_org_id=form.founding_org.data or None, invite_org_ids=invite,
+            )
+        except ValidationError as error:
+            pydantic_errors_to_form(form, error)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            session.commit()
+            flash("協議体を提案しました。招待した団体の回答を待ちましょう。", "success")
+            return redirect(url_for("consortia.detail", consortium_id=consortium.id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("consortia/form.html", form=form, **context), status
+
+
+@bp.post("/<int:consortium_id>/invite")
+@login_required
+def invite(consortium_id: int):
+    session = get_session()
+    form = InviteForm()
+    form.organization.choices = org_service.choices(session)
+    if form.validate_on_submit():
+        try:
+            consortium_service.invite(session, consortium_id=consortium_id,
+                                      org_ids=[form.organization.data], by_user=current_user)
+        except ServiceError as error:
+            if error.status == 403:
+                raise
+            form.organization.errors.append(error.message)
+        else:
+            session.commit()
+            flash("招待を送りました。", "success")
+            return redirect(url_for("consortia.detail", consortium_id=consortium_id))
+    return _detail_page(consortium_id, invite_form=form, status=422)
+
+
+@bp.post("/<int:consortium_id>/members/<int:org_id>/respond")
+@org_role_required("owner")
+def respond(consortium_id: int, org_id: int):
+    session = get_session()
+    form = RespondForm()
+    if form.validate_on_submit():
+        try:
+            consortium_service.respond(session, consortium_id=consortium_id, org_id=org_id, by_user=current_user,
+                                       accept=form.decision.data == "accept", message=form.message.data or "")
+        except ServiceError as error:
+            form.decision.errors.append(error.message)
+        else:
+            session.commit()
+            flash("回答しました。", "success")
+            return redirect(url_for("consortia.detail", consortium_id=consortium_id))
+    return _detail_page(consortium_id, respond_form=form, status=422)
+
+
+@bp.post("/<int:consortium_id>/members/<int:org_id>/leave")
+@org_role_required("owner")
+def leave(consortium_id: int, org_id: int):
+    session = get_session()
+    form = LeaveForm()
+    if form.validate_on_submit():
+        try:
+            consortium_service.leave(session, consortium_id=consortium_id, org_id=org_id,
+                                     by_user=current_user, message=form.message.data or "")
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            session.commit()
+            flash("協議体から脱退しました。", "info")
+        return redirect(url_for("consortia.detail", consortium_id=consortium_id))
+    return _detail_page(consortium_id, leave_form=form, status=422)

@@ -1,0 +1,30 @@
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from ..forms import KyodoForm, MultiCheckboxField
+from ..models import IssueStatus
+
+
+class IssueForm(KyodoForm):
+    title = StringField("タイトル", description="例: 通学路の見通しが悪い交差点",
+                        validators=[DataRequired("タイトルを入力してください。"),
+                                    Length(max=120, message="タイトルは120文字以内で入力してください。")])
+    body = TextAreaField("内容", description="どこで、何が、どう困っているか。個人が特定される情報は書かないでください。",
+                         validators=[DataRequired("内容を入力してください。"),
+                                     Length(max=4000, message="内容は4000文字以内で入力してください。")])
+    area = SelectField("町名", coerce=int, validators=[DataRequired("町名を選んでください。")])
+    themes = MultiCheckboxField("テーマ（任意）", coerce=int, validate_choice=False)
+    show_reporter_name = BooleanField("表示名を公開する", description="チェックしないと「匿名の住民」と表示されます。")
+
+
+class CommentForm(KyodoForm):
+    body = TextAreaField("コメント", validators=[DataRequired("コメントを入力してください。"),
+                                              Length(max=2000, message="2000文字以内で入力してください。")])
+
+
+class StatusForm(KyodoForm):
+    status = SelectField("新しい状態", choices=IssueStatus.choices(),
+                         validators=[DataRequired("状態を選んでください。")])
+    reason = TextAreaField("理由", description="状態の履歴として公開されます。",
+                           validators=[DataRequired("理由を入力してください。"),
+                                       Length(max=1000, message="1000文字以内で入力してください。")])

@@ -1,0 +1,60 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..access import login_required
+from ..db import get_session
+from ..forms import KyodoForm
+from ..services import notifications as notification_service
+from ..services import org_invitations
+from ..services.errors import ServiceError
+from . import bp
+
+
+@bp.get("/")
+@login_required
+def index():
+    session = get_session()
+    items = notification_service.list_for(session, user_id=current_user.id)
+    page = render_template(
+        "notifications/index.html",
+        notifications=items,
+        invitations=org_invitations.pending_for(session, user=current_user),
+        form=KyodoForm(),
+    )
+    # Seen now: later visits show them as read.
+    notification_service.mark_all_read(session, user_id=current_user.id)
+    session.commit()
+    return page
+
+
+@bp.post("/settings")
+@login_required
+def settings():
+    form = KyodoForm()
+    if form.validate_on_submit():
+        session = get_session()
+        digest = request.form.get("email_digest") == "1"
+        notification_service.set_digest(session, user=current_user, digest=digest)
+        session.commit()
+        flash("1日1回のまとめメールにしました。" if digest else "お知らせのたびにメールを送ります。", "success")
+    return redirect(url_for("notifications.index"))
+
+
+@bp.post("/invitations/<int:invitation_id>")
+@login_required
+def answer_invitation(invitation_id: int):
+    form = KyodoForm()
+    if form.validate_on_submit():
+        session = get_session()
+        accept = request.form.get("decision") == "accept"
+        try:
+            invitation = org_invitations.respond(session, invitation_id=invitation_id, user=current_user, accept=accept)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            session.commit()
+            if accept:
+                flash("団体の編集者になりました。", "success")
+                return redirect(url_for("orgs.detail", org_id=invitation.organization_id))
+            flash("招待を辞退しました。", "info")
+    return redirect(url_for("notifications.index"))

@@ -1,0 +1,393 @@
+"""協議体: creating one, inviting organizations, their answers, leaving, and the resulting status.
+
+Status rule (proposed → forming → active): a 協議体 is *forming* once any organization other than
+its founder has been invited or has joined, and *active* while at least one territorial and one
+thematic organization have accepted. Losing that mix (a member leaves) sends it back to forming.
+Evaluating and closed are set by the lifecycle (時限性), never here."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import (
+    Area,
+    Consortium,
+    ConsortiumArea,
+    ConsortiumCreate,
+    ConsortiumIssue,
+    ConsortiumMember,
+    ConsortiumStatus,
+    ConsortiumTheme,
+    InvitationStatus,
+    Issue,
+    MemberRole,
+    Membership,
+    NotificationKind,
+    Organization,
+    OrgKind,
+    Theme,
+    User,
+    utcnow,
+)
+from . import changes, notifications
+from . import organizations as org_service
+from .errors import Conflict, Forbidden, NotFound
+from .pagination import PER_PAGE, Page, clamp_page
+
+# 協議体 in these states take up a place in each accepted member's capacity.
+OCCUPYING = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus.ACTIVE)
+OPEN_FOR_CHANGES = OCCUPYING
+
+
+@dataclass(frozen=True)
+class MemberEntry:
+    organization_id: int
+    name: str
+    kind: OrgKind
+    status: InvitationStatus
+    message: str
+    responded_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ConsortiumDetail:
+    consortium: Consortium
+    members: list[MemberEntry]  # accepted only, unless the viewer is involved (then all)
+    invited_count: int
+    area_names: list[str]
+    theme_names: list[str]
+    issues: list[tuple[int, str]]
+    owned_member_org_ids: list[int]  # member organizations the viewer owns (any status)
+    can_invite: bool
+    is_involved: bool
+
+
+@dataclass(frozen=True)
+class ConsortiumSummary:
+    id: int
+    name: str
+    status: ConsortiumStatus
+    end_date: object
+    member_names: list[str]
+
+
+def get_consortium(session: Session, consortium_id: int) -> Consortium:
+    consortium = session.get(Consortium, consortium_id)
+    if consortium is None:
+        raise NotFound("協議体が見つかりませんでした。")
+    return consortium
+
+
+def _owned_org_ids(session: Session, user: User) -> set[int]:
+    return set(
+        session.exec(
+            select(Membership.organization_id).where(
+                Membership.user_id == user.id, Membership.role == MemberRole.OWNER
+            )
+        ).all()
+    )
+
+
+def _rows(session: Session, consortium_id: int) -> list[tuple[ConsortiumMember, Organization]]:
+    return list(
+        session.exec(
+            select(ConsortiumMember, Organization)
+            .join(Organization, Organization.id == ConsortiumMember.organization_id)
+            .where(ConsortiumMember.consortium_id == consortium_id)
+            .order_by(Organization.kind, Organization.name)
+        ).all()
+    )
+
+
+def _check_ids(session: Session, model, ids: list[int], what: str, field: str) -> None:
+    wanted = set(ids)
+    if not wanted:
+        return
+    found = set(session.exec(select(model.id).where(model.id.in_(wanted))).all())
+    if missing := wanted - found:
+        raise NotFound(f"存在しない{what}が指定されました（{sorted(missing)}）。", field=field)
+
+
+def participation(session: Session, *, org_ids: list[int]) -> dict[int, int]:
+    """How many open 協議体 each organization has joined (for its capacity)."""
+    if not org_ids:
+        return {}
+    rows = session.exec(
+        select(ConsortiumMember.organization_id, sa.func.count())
+        .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)
+        .where(
+            ConsortiumMember.organization_id.in_(org_ids),
+            ConsortiumMember.status == InvitationStatus.ACCEPTED,
+            Consortium.status.in_(OCCUPYING),
+        )
+        .group_by(ConsortiumMember.organization_id)
+    ).all()
+    return dict(rows)
+
+
+def _check_capacity(session: Session, org: Organization) -> None:
+    joined = participation(session, org_ids=[org.id]).get(org.id, 0)
+    if joined >= org.capacity:
+        raise Conflict(
+            f"「{org.name}」が同時に参加できる協議体の数（{org.capacity}）に達しています。"
+            "団体のプロフィールで上限を見直すか、ほかの協議体を終えてから参加してください。"
+        )
+
+
+def create_consortium(
+    session: Session,
+    *,
+    data: ConsortiumCreate,
+    creator: User,
+    founding_org_id: int | None,
+    invite_org_ids: list[int],
+) -> Consortium:
+    """Staff, or an owner on behalf of their organization (which joins at once), start a 協議体."""
+    if founding_org_id is not None:
+        if not creator.is_staff and founding_org_id not in _owned_org_ids(session, creator):
+            raise Forbidden("代表（オーナー）を務める団体としてだけ協議体を提案できます。")
+    elif not creator.is_staff:
+        raise Forbidden("協議体を提案できるのは団体の代表か市職員です。")
+    _check_ids(session, Area, data.area_ids, "町名", "area_ids")
+    _check_ids(session, Theme, data.theme_ids, "テーマ", "theme_ids")
+    _check_ids(session, Issue, data.issue_ids, "地域課題", "issue_ids")
+    _check_ids(session, Organization, invite_org_ids, "団体", "organizations")
+    consortium = Consortium(
+        **data.model_dump(exclude={"area_ids", "theme_ids", "issue_ids"}), created_by_id=creator.id
+    )
+    session.add(consortium)
+    session.flush()
+    session.add_all(ConsortiumArea(consortium_id=consortium.id, area_id=a) for a in sorted(set(data.area_ids)))
+    session.add_all(ConsortiumTheme(consortium_id=consortium.id, theme_id=t) for t in sorted(set(data.theme_ids)))
+    session.add_all(ConsortiumIssue(consortium_id=consortium.id, issue_id=i) for i in sorted(set(data.issue_ids)))
+    if founding_org_id is not None:
+        founder = org_service.get_organization(session, founding_org_id)
+        _check_capacity(session, founder)
+        session.add(
+            ConsortiumMember(
+                consortium_id=consortium.id, organization_id=founder.id, status=InvitationStatus.ACCEPTED,
+                invited_by_id=creator.id, responded_at=utcnow(),
+            )
+        )
+        changes.record(session, entity=changes.ORGANIZATION, entity_id=founder.id)
+    session.flush()
+    others = [o for o in invite_org_ids if o != founding_org_id]
+    if others:
+        invite(session, consortium_id=consortium.id, org_ids=others, by_user=creator)
+    _recompute_status(session, consortium)
+    return consortium
+
+
+def _may_manage(session: Session, consortium: Consortium, user: User) -> bool:
+    if user.is_staff:
+        return True
+    accepted = {
+        m.organization_id
+        for m, _ in _rows(session, consortium.id)
+        if m.status == InvitationStatus.ACCEPTED
+    }
+    return bool(accepted & _owned_org_ids(session, user))
+
+
+def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user: User) -> list[int]:
+    """Invite organizations (again, if they declined or left); returns the ids newly invited."""
+    consortium = get_consortium(session, consortium_id)
+    if consortium.status not in OPEN_FOR_CHANGES:
+        raise Conflict("この協議体はもう招待を受け付けていません。")
+    if not _may_manage(session, consortium, by_user):
+        raise Forbidden("招待できるのは、参加団体の代表か市職員です。")
+    _check_ids(session, Organization, org_ids, "団体", "organizations")
+    existing = {m.organization_id: m for m, _ in _rows(session, consortium_id)}
+    invited = []
+    for org_id in sorted(set(org_ids)):
+        member = existing.get(org_id)
+        if member is not None and member.status in (InvitationStatus.INVITED, InvitationStatus.ACCEPTED):
+            continue
+        if member is None:
+            member = ConsortiumMember(consortium_id=consortium_id, organization_id=org_id,
+                                      invited_by_id=by_user.id)
+        member.status = InvitationStatus.INVITED
+        member.invited_by_id = by_user.id
+        member.invited_at = utcnow()
+        member.responded_at = None
+        member.message = ""
+        session.add(member)
+        invited.append(org_id)
+    if not invited:
+        raise Conflict("招待できる団体がありません（すでに招待済みか参加済みです）。", field="organizations")
+    session.flush()
+    notifications.notify_org_owners(
+        session, org_ids=invited, exclude_user_id=by_user.id,
+        kind=NotificationKind.CONSORTIUM_INVITATION,
+        message=f"協議体「{consortium.name}」への参加の招待が届いています。",
+        link=f"/consortia/{consortium.id}",
+    )
+    _recompute_status(session, consortium)
+    return invited
+
+
+def respond(
+    session: Session, *, consortium_id: int, org_id: int, by_user: User, accept: bool, message: str
+) -> ConsortiumMember:
+    """The invited organization's owner (or staff, for an organization without an account) answers."""
+    consortium = get_consortium(session, consortium_id)
+    member = session.get(ConsortiumMember, (consortium_id, org_id))
+    if member is None or member.status != InvitationStatus.INVITED:
+        raise Conflict("この団体への招待は見つからないか、すでに回答済みです。")
+    if consortium.status not in OPEN_FOR_CHANGES:
+        raise Conflict("この協議体はもう回答を受け付けていません。")
+    org = org_service.get_organization(session, org_id)
+    if accept:
+        _check_capacity(session, org)
+    member.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    member.message = message.strip()
+    member.responded_at = utcnow()
+    session.add(member)
+    if accept:  # its free capacity changed: team proposals must see it
+        changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    session.flush()
+    answer = "参加します" if accept else "辞退しました"
+    _notify_participants(
+        session, consortium, by_user,
+        f"「{org.name}」が協議体「{consortium.name}」への招待に回答しました：{answer}"
+        + (f"（{member.message}）" if member.message else ""),
+    )
+    _recompute_status(session, consortium)
+    return member
+
+
+def leave(session: Session, *, consortium_id: int, org_id: int, by_user: User, message: str) -> None:
+    """自主性尊重: a member organization may leave at any time."""
+    consortium = get_consortium(session, consortium_id)
+    member = session.get(ConsortiumMember, (consortium_id, org_id))
+    if member is None or member.status != InvitationStatus.ACCEPTED:
+        raise Conflict("この団体は協議体に参加していません。")
+    org = org_service.get_organization(session, org_id)
+    member.status = InvitationStatus.LEFT
+    member.message = message.strip()
+    member.responded_at = utcnow()
+    session.add(member)
+    changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    session.flush()
+    _notify_participants(session, consortium, by_user, f"「{org.name}」が協議体「{consortium.name}」から脱退しました。")
+    _recompute_status(session, consortium)
+
+
+def _notify_participants(
+    session: Session, consortium: Consortium, actor: User | None, message: str,
+    kind: NotificationKind = NotificationKind.CONSORTIUM_ANSWER,
+) -> None:
+    accepted = [m.organization_id for m, _ in _rows(session, consortium.id) if m.status == InvitationStatus.ACCEPTED]
+    owners = set(
+        session.exec(
+            select(Membership.user_id).where(
+                Membership.organization_id.in_(accepted), Membership.role == MemberRole.OWNER
+            )
+        ).all()
+    ) if accepted else set()
+    recipients = (owners | {consortium.created_by_id}) - {actor.id if actor else None}
+    notifications.notify(session, user_ids=recipients, kind=kind, message=message,
+                         link=f"/consortia/{consortium.id}")
+
+
+def _recompute_status(session: Session, consortium: Consortium) -> None:
+    if consortium.status not in OPEN_FOR_CHANGES:
+        return
+    rows = _rows(session, consortium.id)
+    current = [(m, org) for m, org in rows if m.status in (InvitationStatus.INVITED, InvitationStatus.ACCEPTED)]
+    accepted_kinds = {org.kind for m, org in current if m.status == InvitationStatus.ACCEPTED}
+    if {OrgKind.TERRITORIAL, OrgKind.THEMATIC} <= accepted_kinds:
+        new = ConsortiumStatus.ACTIVE
+    elif consortium.status == ConsortiumStatus.PROPOSED and len(current) <= 1 and not any(
+        m.status == InvitationStatus.INVITED for m, _ in current
+    ):
+        new = ConsortiumStatus.PROPOSED  # only the founder so far; once invitations went out, never again
+    else:
+        new = ConsortiumStatus.FORMING
+    if new == consortium.status:
+        return
+    consortium.status = new
+    consortium.updated_at = utcnow()
+    session.add(consortium)
+    session.flush()
+    if new == ConsortiumStatus.ACTIVE:
+        _notify_participants(
+            session, consortium, None,
+            f"協議体「{consortium.name}」が活動を始めました（地縁型と目的型の団体がそろいました）。",
+            kind=NotificationKind.CONSORTIUM_STATUS,
+        )
+
+
+def list_consortia(
+    session: Session, *, status: ConsortiumStatus | None = None, org_id: int | None = None,
+    page: int = 1, per_page: int = PER_PAGE,
+) -> Page[ConsortiumSummary]:
+    query = select(Consortium)
+    if status is not None:
+        query = query.where(Consortium.status == status)
+    if org_id is not None:
+        query = query.where(
+            Consortium.id.in_(
+                select(ConsortiumMember.consortium_id).where(
+                    ConsortiumMember.organization_id == org_id,
+                    ConsortiumMember.status == InvitationStatus.ACCEPTED,
+                )
+            )
+        )
+    total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
+    page = clamp_page(page)
+    items = session.exec(
+        query.order_by(Consortium.created_at.desc(), Consortium.id.desc())
+        .offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    names: dict[int, list[str]] = {}
+    if items:
+        for consortium_id, name in session.exec(
+            select(ConsortiumMember.consortium_id, Organization.name)
+            .join(Organization, Organization.id == ConsortiumMember.organization_id)
+            .where(
+                ConsortiumMember.consortium_id.in_([c.id for c in items]),
+                ConsortiumMember.status == InvitationStatus.ACCEPTED,
+            )
+            .order_by(Organization.name)
+        ):
+            names.setdefault(consortium_id, []).append(name)
+    summaries = [ConsortiumSummary(c.id, c.name, c.status, c.end_date, names.get(c.id, [])) for c in items]
+    return Page(summaries, page, per_page, total)
+
+
+def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> ConsortiumDetail:
+    consortium = get_consortium(session, consortium_id)
+    rows = _rows(session, consortium_id)
+    owned = _owned_org_ids(session, viewer) if viewer else set()
+    member_ids = {m.organization_id for m, _ in rows}
+    involved = viewer is not None and (viewer.is_staff or viewer.id == consortium.created_by_id or bool(owned & member_ids))
+    entries = [
+        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at)
+        for m, org in rows
+        if involved or m.status == InvitationStatus.ACCEPTED
+    ]
+    return ConsortiumDetail(
+        consortium=consortium,
+        members=entries,
+        invited_count=sum(1 for m, _ in rows if m.status == InvitationStatus.INVITED),
+        area_names=list(session.exec(
+            select(Area.name).join(ConsortiumArea, ConsortiumArea.area_id == Area.id)
+            .where(ConsortiumArea.consortium_id == consortium_id).order_by(Area.postal_code)
+        )),
+        theme_names=list(session.exec(
+            select(Theme.name).join(ConsortiumTheme, ConsortiumTheme.theme_id == Theme.id)
+            .where(ConsortiumTheme.consortium_id == consortium_id).order_by(Theme.number)
+        )),
+        issues=list(session.exec(
+            select(Issue.id, Issue.title).join(ConsortiumIssue, ConsortiumIssue.issue_id == Issue.id)
+            .where(ConsortiumIssue.consortium_id == consortium_id).order_by(Issue.id)
+        ).all()),
+        owned_member_org_ids=sorted(owned & member_ids),
+        can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES
+        and _may_manage(session, consortium, viewer),
+        is_involved=involved,
+    )

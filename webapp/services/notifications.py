@@ -1,0 +1,157 @@
+"""In-app notifications, and their delivery by e-mail: at once, or in a daily digest (opt-in)."""
+from __future__ import annotations
+
+import logging
+import smtplib
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import MemberRole, Membership, Notification, NotificationKind, User, utcnow
+from . import mail
+
+log = logging.getLogger("kyodo.notifications")
+NEW_NOTIFICATIONS = "kyodo.new_notifications"
+OUTBOX = "kyodo.outbox"
+
+
+def queue_mail(session: Session, *, to: str, subject: str, body: str) -> None:
+    """A mail to someone who may have no account; it is sent only if the transaction commits."""
+    session.info.setdefault(OUTBOX, []).append({"to": to, "subject": subject, "body": body})
+
+
+def notify(
+    session: Session, *, user_ids: Iterable[int], kind: NotificationKind, message: str, link: str = ""
+) -> list[Notification]:
+    created = [
+        Notification(user_id=user_id, kind=kind, message=message, link=link)
+        for user_id in sorted(set(user_ids))
+    ]
+    session.add_all(created)
+    session.flush()
+    # Remembered on the session so that they can be mailed once the transaction has committed.
+    session.info.setdefault(NEW_NOTIFICATIONS, []).extend(n.id for n in created)
+    return created
+
+
+def notify_org_owners(session: Session, *, org_ids: Iterable[int], exclude_user_id: int | None = None, **kwargs):
+    owners = session.exec(
+        select(Membership.user_id).where(
+            Membership.organization_id.in_(list(org_ids)), Membership.role == MemberRole.OWNER
+        )
+    ).all()
+    return notify(session, user_ids=[u for u in owners if u != exclude_user_id], **kwargs)
+
+
+def list_for(session: Session, *, user_id: int, limit: int = 50) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, *, user_id: int) -> int:
+    return session.exec(
+        select(sa.func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, Notification.read_at.is_(None)
+        )
+    ).one()
+
+
+def mark_all_read(session: Session, *, user_id: int) -> None:
+    session.execute(
+        sa.update(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+
+
+def set_digest(session: Session, *, user: User, digest: bool) -> None:
+    user.email_digest = digest
+    session.add(user)
+    session.flush()
+
+
+def _absolute(settings: mail.MailSettings, link: str) -> str:
+    return settings.base_url + link if link.startswith("/") else link
+
+
+def deliver_immediate(session: Session, *, settings: mail.MailSettings, notification_ids: list[int]) -> int:
+    """Mail these notifications to users who did not opt for the digest; returns how many were sent.
+    A failed send leaves the notification unmailed, for `kyodo send-mail` to retry."""
+    rows = session.exec(
+        select(Notification, User)
+        .join(User, User.id == Notification.user_id)
+        .where(
+            Notification.id.in_(notification_ids),
+            Notification.emailed_at.is_(None),
+            User.email_digest.is_(False),
+            User.is_active.is_(True),
+        )
+    ).all()
+    sent = 0
+    for notification, user in rows:
+        try:
+            mail.send(
+                settings,
+                to=user.email,
+                subject=f"【協働マッチング】{notification.kind.label}",
+                body=f"{user.display_name} さん\n\n{notification.message}\n\n"
+                f"{_absolute(settings, notification.link)}\n",
+            )
+        except (OSError, smtplib.SMTPException):
+            log.exception("could not mail notification %s", notification.id)
+            continue
+        notification.emailed_at = utcnow()
+        session.add(notification)
+        sent += 1
+    session.flush()
+    return sent
+
+
+def retry_unmailed(session: Session, *, settings: mail.MailSettings, older_than: timedelta) -> int:
+    ids = session.exec(
+        select(Notification.id).where(
+            Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than
+        )
+    ).all()
+    return deliver_immediate(session, settings=settings, notification_ids=list(ids))
+
+
+def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime | None = None) -> int:
+    """One e-mail per digest user with every notification not mailed yet; returns users mailed."""
+    now = now or utcnow()
+    pending = session.exec(
+        select(Notification, User)
+        .join(User, User.id == Notification.user_id)
+        .where(Notification.emailed_at.is_(None), User.email_digest.is_(True), User.is_active.is_(True))
+        .order_by(User.id, Notification.created_at)
+    ).all()
+    by_user: dict[int, tuple[User, list[Notification]]] = {}
+    for notification, user in pending:
+        by_user.setdefault(user.id, (user, []))[1].append(notification)
+    mailed = 0
+    for user, items in by_user.values():
+        lines = [f"・{n.message}\n  {_absolute(settings, n.link)}" for n in items]
+        try:
+            mail.send(
+                settings,
+                to=user.email,
+                subject=f"【協働マッチング】新しいお知らせ {len(items)}件",
+                body=f"{user.display_name} さん\n\nこの1日の新しいお知らせです。\n\n" + "\n".join(lines) + "\n",
+            )
+        except (OSError, smtplib.SMTPException):
+            log.exception("could not mail the digest to user %s", user.id)
+            continue
+        for n in items:
+            n.emailed_at = now
+            session.add(n)
+        mailed += 1
+    session.flush()
+    return mailed

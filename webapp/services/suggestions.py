@@ -1,0 +1,342 @@
+"""Suggestions with reasons, from the matching engine, for the pages and the API.
+
+Each server worker keeps its own fitted `matching.MatchingIndex` in memory. Its version is the
+highest id of the `indexchange` table at the time it was brought up to date; before answering, a
+worker compares that with the database and replays only the organizations and issues changed since
+(upsert or remove), so an edited profile shows in every worker on its next request.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+import matching
+from matching import IssueProfile, OrgProfile, Town
+
+from ..models import (
+    Area,
+    Issue,
+    IssueStatus,
+    IssueSupport,
+    IssueTheme,
+    NotificationKind,
+    Organization,
+    OrganizationArea,
+    OrganizationTheme,
+    OrgKind,
+    OrgStatus,
+    Theme,
+    User,
+)
+from . import changes, notifications
+from . import consortia as consortium_service
+from . import organizations as org_service
+
+LISTED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
+MAX_CACHED_INDEXES = 4  # one per database; tests use many databases, servers one
+
+
+# ---------------------------------------------------------------- what the pages get
+@dataclass(frozen=True)
+class ReasonView:
+    type: str  # "terms" | "themes" | "towns" | "distance"
+    text: str  # a Japanese sentence for the page
+    items: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrgSuggestion:
+    organization_id: int
+    name: str
+    kind: OrgKind
+    score: float
+    reasons: list[ReasonView]
+
+
+@dataclass(frozen=True)
+class IssueSuggestion:
+    issue_id: int
+    title: str
+    area_name: str
+    score: float
+    reasons: list[ReasonView]
+
+
+@dataclass(frozen=True)
+class SimilarIssue:
+    issue_id: int
+    title: str
+    area_name: str
+    support_count: int
+    score: float
+    shared_terms: list[str]
+
+
+@dataclass(frozen=True)
+class IssueSuggestions:
+    territorial: list[OrgSuggestion]
+    thematic: list[OrgSuggestion]
+    team: list[OrgSuggestion]
+    team_note: str
+
+
+@dataclass(frozen=True)
+class OrganizationSuggestions:
+    partners: list[OrgSuggestion]
+    issues: list[IssueSuggestion]
+
+
+# ---------------------------------------------------------------- rows → matching profiles
+def _codes_by(session: Session, link_model, owner_column: str, ids: list[int]) -> dict[int, list[str]]:
+    if not ids:
+        return {}
+    owner = getattr(link_model, owner_column)
+    rows = session.exec(
+        select(owner, Theme.code).join(Theme, Theme.id == link_model.theme_id).where(owner.in_(ids))
+    ).all()
+    out: dict[int, list[str]] = {}
+    for owner_id, code in rows:
+        out.setdefault(owner_id, []).append(code)
+    return out
+
+
+def _org_profiles(session: Session, orgs: list[Organization]) -> list[OrgProfile]:
+    ids = [o.id for o in orgs]
+    towns: dict[int, list[str]] = {}
+    if ids:
+        for org_id, name in session.exec(
+            select(OrganizationArea.organization_id, Area.name)
+            .join(Area, Area.id == OrganizationArea.area_id)
+            .where(OrganizationArea.organization_id.in_(ids))
+        ):
+            towns.setdefault(org_id, []).append(name)
+    themes = _codes_by(session, OrganizationTheme, "organization_id", ids)
+    joined = consortium_service.participation(session, org_ids=ids)
+    return [
+        OrgProfile(
+            id=o.id, kind=o.kind.value, name=o.name, description=o.description, offers=o.offers,
+            needs=o.needs, towns=tuple(towns.get(o.id, ())), themes=tuple(themes.get(o.id, ())),
+            capacity=o.capacity, active_teams=joined.get(o.id, 0),
+        )
+        for o in orgs
+    ]
+
+
+def _issue_profiles(session: Session, issues: list[Issue]) -> list[IssueProfile]:
+    ids = [i.id for i in issues]
+    area_names = dict(session.exec(select(Area.id, Area.name)).all())
+    themes = _codes_by(session, IssueTheme, "issue_id", ids)
+    return [
+        IssueProfile(id=i.id, title=i.title, body=i.body, town=area_names.get(i.area_id, ""),
+                     themes=tuple(themes.get(i.id, ())))
+        for i in issues
+    ]
+
+
+def _towns(session: Session) -> list[Town]:
+    return [Town(a.name, a.lat, a.lng, a.district) for a in session.exec(select(Area))]
+
+
+# ---------------------------------------------------------------- the per-worker index
+class _Holder:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.index = None
+        self.version = -1
+
+
+_holders: OrderedDict[str, _Holder] = OrderedDict()
+_holders_lock = threading.Lock()
+
+
+def _holder_for(session: Session) -> _Holder:
+    key = session.get_bind().url.render_as_string(hide_password=False)
+    with _holders_lock:
+        holder = _holders.pop(key, None) or _Holder()
+        _holders[key] = holder
+        while len(_holders) > MAX_CACHED_INDEXES:
+            _holders.popitem(last=False)
+    return holder
+
+
+def build_index(session: Session):
+    """A fitted index of every active organization and every open issue (a full refit)."""
+    orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
+    issues = list(session.exec(select(Issue).where(Issue.status.in_(LISTED_ISSUES))))
+    return matching.MatchingIndex().fit(
+        _org_profiles(session, orgs), _issue_profiles(session, issues), _towns(session)
+    )
+
+
+def current_index(session: Session):
+    """This worker's index, brought up to the database's index version first."""
+    holder = _holder_for(session)
+    with holder.lock:
+        version = changes.current_version(session)
+        if holder.index is None:
+            holder.index = build_index(session)
+            holder.version = version
+        elif version > holder.version:
+            holder.version = _replay(session, holder.index, holder.version)
+        return holder.index
+
+
+def _replay(session: Session, index, since: int) -> int:
+    version, org_ids, issue_ids = changes.changed_since(session, version=since)
+    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    live_orgs = [o for o in orgs.values() if o.status == OrgStatus.ACTIVE]
+    for profile in _org_profiles(session, live_orgs):
+        index.upsert_org(profile)
+    for org_id in org_ids - {o.id for o in live_orgs}:
+        index.remove_org(org_id)
+    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids)))) if issue_ids else []
+    live_issues = [i for i in issues if i.status in LISTED_ISSUES]
+    for profile in _issue_profiles(session, live_issues):
+        index.upsert_issue(profile)
+    for issue_id in issue_ids - {i.id for i in live_issues}:
+        index.remove_issue(issue_id)
+    return version
+
+
+def forget_indexes() -> None:
+    """Drop every cached index (the next request refits); used by `kyodo refit-index` and tests."""
+    with _holders_lock:
+        _holders.clear()
+
+
+# ---------------------------------------------------------------- reasons in Japanese
+def _term_text(term) -> str:
+    return term.left if term.left == term.right else f"「{term.left}」≈「{term.right}」"
+
+
+def explain(reasons) -> list[ReasonView]:
+    out = []
+    if reasons.terms:
+        items = tuple(_term_text(t) for t in reasons.terms[:6])
+        out.append(ReasonView("terms", "共通することば: " + "、".join(items), items))
+    if reasons.themes:
+        out.append(ReasonView("themes", "共通のテーマ: " + "、".join(reasons.themes), tuple(reasons.themes)))
+    if reasons.towns:
+        out.append(ReasonView("towns", "活動地域が重なる町: " + "、".join(reasons.towns), tuple(reasons.towns)))
+    if reasons.distance_km is not None and not reasons.towns:
+        out.append(ReasonView("distance", f"活動地域まで約{reasons.distance_km:.1f}km",
+                              (f"{reasons.distance_km:.1f}",)))
+    return out
+
+
+# ---------------------------------------------------------------- queries for the pages
+def _org_views(session: Session, matches) -> list[OrgSuggestion]:
+    ids = [m.id for m in matches]
+    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
+    return [
+        OrgSuggestion(m.id, orgs[m.id].name, orgs[m.id].kind, round(float(m.score), 4), explain(m.reasons))
+        for m in matches
+        if m.id in orgs
+    ]
+
+
+def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
+    return _issue_profiles(session, [issue])[0]
+
+
+def for_issue(session: Session, *, issue_id: int, k: int = 5) -> IssueSuggestions:
+    issue = session.get(Issue, issue_id)
+    index = current_index(session)
+    profile = _issue_profile(session, issue)
+    territorial = index.rank_territorial(profile, k=2)
+    thematic = index.rank_thematic(profile, k=k)
+    exposure = consortium_service.participation(session, org_ids=[m.id for m in thematic + territorial])
+    team = index.propose_team(profile, exposure=exposure)
+    team_views = _org_views(session, team.members)
+    note = "地縁型と目的型の団体を合わせて、課題の町とテーマを少ない団体で受け持てる組み合わせです。"
+    if team.missing:
+        note = "条件をすべて満たす組み合わせは見つかりませんでした（不足: " + "、".join(team.missing) + "）。"
+    return IssueSuggestions(_org_views(session, territorial), _org_views(session, thematic), team_views, note)
+
+
+def for_organization(session: Session, *, org_id: int, k: int = 5) -> OrganizationSuggestions:
+    """Reciprocal partners and matching open issues, for the organization's members and staff."""
+    index = current_index(session)
+    org = session.get(Organization, org_id)
+    if org is None or org.status != OrgStatus.ACTIVE:
+        return OrganizationSuggestions([], [])
+    profile = _org_profiles(session, [org])[0]
+    partners = _org_views(session, index.rank_partners(profile, k=k))
+    issue_matches = index.rank_issues(profile, k=k)
+    ids = [m.id for m in issue_matches]
+    rows = {
+        i.id: (i, name)
+        for i, name in session.exec(
+            select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(Issue.id.in_(ids))
+        )
+    } if ids else {}
+    issues = [
+        IssueSuggestion(m.id, rows[m.id][0].title, rows[m.id][1], round(float(m.score), 4), explain(m.reasons))
+        for m in issue_matches
+        if m.id in rows
+    ]
+    return OrganizationSuggestions(partners, issues)
+
+
+def similar_issues(
+    session: Session, *, title: str, body: str, area_id: int | None = None, k: int = 5
+) -> list[SimilarIssue]:
+    """Open issues most like a draft, for the duplicate check while a resident writes."""
+    index = current_index(session)
+    area = session.get(Area, area_id) if area_id else None
+    draft = IssueProfile(id=None, title=title, body=body, town=area.name if area else "")
+    matches = [m for m in index.similar_issues(draft, k=k) if m.score >= SIMILAR_MIN_SCORE]
+    ids = [m.id for m in matches]
+    if not ids:
+        return []
+    counts = dict(session.exec(
+        select(IssueSupport.issue_id, sa.func.count()).where(IssueSupport.issue_id.in_(ids))
+        .group_by(IssueSupport.issue_id)
+    ).all())
+    rows = {i.id: (i, name) for i, name in session.exec(
+        select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(Issue.id.in_(ids))
+    )}
+    return [
+        SimilarIssue(m.id, rows[m.id][0].title, rows[m.id][1], counts.get(m.id, 0), round(float(m.score), 4),
+                     [_term_text(t) for t in m.reasons.terms[:5]])
+        for m in matches
+        if m.id in rows
+    ]
+
+
+SIMILAR_MIN_SCORE = 0.15
+
+
+def suggest_theme_ids(session: Session, *, text: str, k: int = 3) -> list[int]:
+    """Theme ids suggested for a text (organization profile or issue), best first."""
+    import nlp
+
+    codes = [code for code, _score in nlp.suggest_themes(text, k=k)]
+    by_code = dict(session.exec(select(Theme.code, Theme.id).where(Theme.code.in_(codes))).all())
+    return [by_code[c] for c in codes if c in by_code]
+
+
+def may_propose_consortium(session: Session, *, user: User | None) -> bool:
+    if user is None:
+        return False
+    return user.is_staff or bool(org_service.owned_organizations(session, user=user))
+
+
+def notify_matching_organizations(session: Session, *, issue: Issue, k: int = 3, min_score: float = 0.2) -> None:
+    """Tell the owners of the best-fitting organizations that a new issue matches them."""
+    index = current_index(session)
+    profile = _issue_profile(session, issue)
+    matches = [m for m in index.rank_thematic(profile, k=k, explain=False) if m.score >= min_score]
+    matches += [m for m in index.rank_territorial(profile, k=1, explain=False) if m.town >= 1.0]
+    if matches:
+        notifications.notify_org_owners(
+            session, org_ids=[m.id for m in matches], exclude_user_id=issue.reporter_id,
+            kind=NotificationKind.MATCHING_ISSUE,
+            message=f"団体の活動に合いそうな地域課題「{issue.title}」が投稿されました。",
+            link=f"/issues/{issue.id}",
+        )
+
