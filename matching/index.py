@@ -3,6 +3,7 @@ rankings, partners, team proposals and duplicate issues."""
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Hashable, Iterable
 
 import numpy as np
@@ -11,9 +12,10 @@ import scipy.sparse as sp
 from .geo import TownTable
 from .profiles import TERRITORIAL, THEMATIC, IssueProfile, OrgProfile, Town
 from .reasons import shared_terms
+from .rowstore import sparse_row_dots
 from .results import Match, PartnerMatch, Reasons, TeamProposal
 from .scoring import TownFit, weighted_harmonic
-from .text import EMPTY, Analysis, TextEncoder, combine
+from .text import EMPTY, Analysis, TextEncoder
 from .themes import ThemeProfiler, load_themes, theme_text
 
 _KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
@@ -119,13 +121,14 @@ class MatchingIndex:
     time. Scores lie in [0, 1]; equal inputs give equal outputs (ties break by id order)."""
 
     def __init__(self, *, encoder: TextEncoder | None = None, town_fit: TownFit | None = None,
-                 theme_weight: float = 0.1, title_weight: int = 2,
+                 theme_weight: float = 0.1, title_weight: int = 2, aspect_weight: float = 0.3,
                  partner_forward_weight: float = 0.75, partner_smoothing: float = 0.05,
                  min_tail: int = 512, n_jobs: int = 1, random_state: int = 0):
         self.encoder = encoder
         self.town_fit = town_fit
         self.theme_weight = theme_weight
         self.title_weight = title_weight
+        self.aspect_weight = aspect_weight
         self.partner_forward_weight = partner_forward_weight
         self.partner_smoothing = partner_smoothing
         self.min_tail = min_tail
@@ -146,38 +149,51 @@ class MatchingIndex:
         self.theme_names_ = {t["code"]: t["name"] for t in themes}
         self.themes_ = ThemeProfiler(self.theme_codes_)
 
-        fields = [t for o in orgs for t in (o.name, o.description, o.offers, o.needs)]
-        fields += [t for i in issues for t in (i.title, i.body)]
-        fields += [theme_text(t) for t in themes]
-        analysed = self.encoder_.analyze_many(fields, n_jobs=self.n_jobs)
-        org_fields = [analysed[4 * k: 4 * k + 4] for k in range(len(orgs))]
-        start = 4 * len(orgs)
-        issue_fields = [analysed[start + 2 * k: start + 2 * k + 2] for k in range(len(issues))]
-        theme_analyses = analysed[start + 2 * len(issues):]
-
-        activity = [self._activity(*f) for f in org_fields]
-        needs = [f[3] for f in org_fields]
-        issue_texts = [self._issue_text(*f) for f in issue_fields]
-        self.encoder_.fit(activity + [n for n in needs if n.text] + issue_texts)
-        self.theme_rows_ = self.encoder_.transform(theme_analyses)
+        activity = [self._activity_text(o) for o in orgs]
+        needs = [o.needs for o in orgs]
+        issue_texts = [self._issue_text(i) for i in issues]
+        self.encoder_.fit(activity + [n for n in needs if n.strip()] + issue_texts,
+                          n_jobs=self.n_jobs)
+        self.theme_rows_ = self.encoder_.transform([theme_text(t) for t in themes])
 
         n_features = self.theme_rows_.shape[1]
         n_themes = len(self.theme_codes_)
         self.orgs_ = _Collection(n_features, n_themes, self.min_tail)
         self.issues_ = _Collection(n_features, n_themes, self.min_tail)
         if orgs:
-            act = self.encoder_.transform(activity)
-            self._add_orgs(orgs, act, self.encoder_.transform(needs))
+            rows = self.encoder_.transform(activity + needs, n_jobs=self.n_jobs)
+            self._add_orgs(orgs, rows[: len(orgs)], rows[len(orgs):])
         if issues:
-            self._add_issues(issues, self.encoder_.transform(issue_texts))
+            self._add_issues(issues, self.encoder_.transform(issue_texts, n_jobs=self.n_jobs))
+        self._analysis_cache = {}
         return self
 
-    def _activity(self, name: Analysis, description: Analysis, offers: Analysis, needs=None):
-        return combine(name, description, offers)
+    @staticmethod
+    def _activity_text(org: OrgProfile) -> str:
+        return "\n".join(t for t in (org.name, org.description, org.offers) if t)
 
-    def _issue_text(self, title: Analysis, body: Analysis) -> Analysis:
+    def _issue_text(self, issue: IssueProfile) -> str:
         # The title states the request in a few words: it counts `title_weight` times.
-        return combine(*([title] * self.title_weight), body)
+        return "\n".join([issue.title] * self.title_weight + [issue.body])
+
+    def _request_text(self, org: OrgProfile) -> str:
+        # What an organization asks partners for: its situation, with its stated needs counting
+        # `title_weight` times, as an issue's title does.
+        return "\n".join([org.description] + [org.needs] * self.title_weight)
+
+    def _analyze(self, text: str) -> Analysis:
+        cache = self.__dict__.setdefault("_analysis_cache", {})
+        a = cache.get(text)
+        if a is None:
+            if len(cache) > 4096:
+                cache.clear()
+            a = cache[text] = self.encoder_.analyze(text)
+        return a
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_analysis_cache", None)
+        return state
 
     def _themes_of(self, rows: sp.csr_matrix, declared) -> np.ndarray:
         suggested = (rows @ self.theme_rows_.T).toarray()
@@ -212,9 +228,7 @@ class MatchingIndex:
     def upsert_org(self, org: OrgProfile) -> None:
         """Add an organization or replace the one with the same id, without refitting."""
         self._check()
-        name, desc, offers, needs = (self.encoder_.analyze(t)
-                                     for t in (org.name, org.description, org.offers, org.needs))
-        m = self.encoder_.transform([self._activity(name, desc, offers), needs])
+        m = self.encoder_.transform([self._activity_text(org), org.needs])
         theme = self._themes_of(m[:1], [org.themes])[0]
         rows, coords = self._town_rows(org.towns)
         self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
@@ -264,14 +278,12 @@ class MatchingIndex:
         return len(self.orgs_.slot) + len(self.issues_.slot)
 
     # ---------------------------------------------------------------- vectors of queries
-    def _issue_analysis(self, issue: IssueProfile) -> Analysis:
-        return self._issue_text(self.encoder_.analyze(issue.title), self.encoder_.analyze(issue.body))
 
     def _issue_row(self, issue: IssueProfile) -> sp.csr_matrix:
         slot = self.issues_.slot.get(issue.id)
         if slot is not None and self.issues_.profiles[slot] == issue:
             return self.issues_.main.rows([slot])
-        return self.encoder_.transform([self._issue_analysis(issue)])
+        return self.encoder_.transform([self._issue_text(issue)])
 
     def _issue_theme(self, issue: IssueProfile, row) -> np.ndarray:
         slot = self.issues_.slot.get(issue.id)
@@ -340,8 +352,24 @@ class MatchingIndex:
         return store.dot_all(q)[slots]
 
     def _fit_scores(self, text, theme):
+        # Themes scale the text fit rather than add to it: a shared theme alone says little about
+        # whether a group does what is asked, but among texts that fit it separates the field.
         w = self.theme_weight
-        return np.clip((1.0 - w) * text + w * theme, 0.0, 1.0)
+        return np.clip(text * ((1.0 - w) + w * theme), 0.0, 1.0)
+
+    def _request_scores(self, store, text: str, q, slots) -> np.ndarray:
+        """Text fit of a request: its whole text, blended with its best-answered sentence, so that
+        a group answering one of two stated needs fully is not outscored by vague half-fits."""
+        whole = self._text_scores(store, q, slots, len(self.orgs_.slot))
+        a = self.aspect_weight
+        sentences = _sentences(text) if a > 0 else []
+        if len(sentences) < 2:
+            return whole
+        rows = self.encoder_.transform(sentences)
+        best = np.zeros(len(slots), dtype=np.float32)
+        for r in range(rows.shape[0]):
+            np.maximum(best, store.dot_rows(rows[r], slots), out=best)
+        return (1.0 - a) * whole + a * best
 
     def _top(self, scores, covers, slots, coll, k):
         ids = coll.ids
@@ -383,7 +411,7 @@ class MatchingIndex:
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], kind)
         q = self._issue_row(issue)
-        text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
+        text = self._request_scores(self.orgs_.main, issue.body, q, slots)
         theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue, q)
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, self.orgs_, k)
@@ -394,16 +422,16 @@ class MatchingIndex:
         org = self.orgs_.profiles[slot]
         reasons = Reasons()
         if explain:
-            left = self._issue_analysis(issue)
-            right = self._activity(*(self.encoder_.analyze(t)
-                                     for t in (org.name, org.description, org.offers)))
+            left = self._analyze(self._issue_text(issue))
+            right = self._analyze(self._activity_text(org))
             reasons = self._reasons(left, right, self._issue_theme(issue, self._issue_row(issue)),
                                     self.orgs_.theme.data[slot],
                                     (issue.town,) if covers else (), dist)
         return Match(org.id, score, reasons, text=text, town=factor)
 
     def _reasons(self, left, right, theme_left, theme_right, towns, dist) -> Reasons:
-        terms = shared_terms(left, right, self.encoder_.feature_weights)
+        terms = shared_terms(left, right, self.encoder_.feature_weights,
+                             exclude=self.towns_.row.keys())
         both = np.minimum(theme_left, theme_right)
         themes = tuple(self.theme_names_[c] for c in self.themes_.names(both, threshold=0.3))
         distance = None if dist is None or np.isnan(dist) else round(float(dist), 2)
@@ -428,15 +456,11 @@ class MatchingIndex:
         if own is not None:
             mask = slots != own
             slots, factor, covers, dist = slots[mask], factor[mask], covers[mask], dist[mask]
-        name, desc, offers, needs = (self.encoder_.analyze(t)
-                                     for t in (org.name, org.description, org.offers, org.needs))
-        query = combine(desc, needs)
-        activity = self._activity(name, desc, offers)
-        qf, qb = self.encoder_.transform([query, activity])
+        qf, qb = self.encoder_.transform([self._request_text(org), self._activity_text(org)])
         own_theme = self._themes_of(qb, [org.themes])[0]
         theme = self.orgs_.theme.data[slots] @ own_theme
         forward = self._fit_scores(
-            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)), theme)
+            self._request_scores(self.orgs_.main, org.needs, qf, slots), theme)
         backward = self._fit_scores(self.orgs_.extra.dot_rows(qb, slots), theme)
         mutual = weighted_harmonic(forward, backward, self.partner_forward_weight,
                                    self.partner_smoothing)
@@ -448,12 +472,9 @@ class MatchingIndex:
             other = self.orgs_.profiles[slot]
             reasons = Reasons()
             if explain:
-                o_name, o_desc, o_offers, o_needs = (
-                    self.encoder_.analyze(t)
-                    for t in (other.name, other.description, other.offers, other.needs))
                 reasons = self._reasons(
-                    combine(needs, desc) if needs.text else query,
-                    combine(self._activity(o_name, o_desc, o_offers), o_needs),
+                    self._analyze(self._request_text(org)),
+                    self._analyze(self._activity_text(other) + "\n" + other.needs),
                     own_theme, self.orgs_.theme.data[slot],
                     tuple(t for t in org.towns if t in other.towns), dist[i])
             out.append(PartnerMatch(other.id, float(score[i]), reasons, text=float(mutual[i]),
@@ -473,18 +494,18 @@ class MatchingIndex:
         if own is not None:
             keep = slots != own
             slots, factor, covers, dist = slots[keep], factor[keep], covers[keep], dist[keep]
-        q = self.encoder_.transform([self._issue_analysis(draft)])
+        q = self.encoder_.transform([self._issue_text(draft)])
         text = self._text_scores(coll.main, q, slots, len(coll.slot))
         theme = coll.theme.data[slots] @ self._themes_of(q, [draft.themes])[0]
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, coll, k)
         out = []
-        left = self._issue_analysis(draft) if explain else EMPTY
+        left = self._analyze(self._issue_text(draft)) if explain else EMPTY
         for i in order:
             other = coll.profiles[slots[i]]
             reasons = Reasons()
             if explain:
-                reasons = self._reasons(left, self._issue_analysis(other),
+                reasons = self._reasons(left, self._analyze(self._issue_text(other)),
                                         self._themes_of(q, [draft.themes])[0],
                                         coll.theme.data[slots[i]],
                                         (draft.town,) if covers[i] else (), dist[i])
@@ -494,12 +515,49 @@ class MatchingIndex:
 
     # ---------------------------------------------------------------- teams
     def propose_team(self, issue: IssueProfile, *, max_size: int = 4, exposure=None,
-                     fairness: float = 0.3, candidates: int = 30) -> TeamProposal:
-        """A 協議体案 for an issue (see matching.team for the objective and constraints)."""
+                     participation=None, fairness: float = 0.3, member_cost: float = 0.01,
+                     candidates: int = 30) -> TeamProposal:
+        """A 協議体案 for an issue: at most `max_size` organizations with free capacity, at least one
+        territorial (covering the town when possible) and one thematic; the objective and the
+        fair-exposure rule are documented in matching.team."""
         from .team import propose_team
 
-        return propose_team(self, issue, max_size=max_size, exposure=exposure or {},
-                            fairness=fairness, candidates=candidates)
+        self._check()
+        return propose_team(self, issue, max_size=max_size, exposure=exposure,
+                            participation=participation, fairness=fairness,
+                            member_cost=member_cost, candidates=candidates)
+
+    def _issue_needs(self, issue: IssueProfile) -> list[str]:
+        return [self._issue_text(issue)] + _sentences(issue.title + "\n" + issue.body)
+
+    def _need_fit(self, needs: list[str], org_ids) -> np.ndarray:
+        slots = [self.orgs_.slot[i] for i in org_ids]
+        rows = self.encoder_.transform(needs)
+        members = self.orgs_.main.rows(slots)
+        return np.column_stack([sparse_row_dots(members, rows[j]) for j in range(rows.shape[0])]
+                               ).astype(np.float64)
+
+    def explain(self, issue: IssueProfile, org_id: Hashable) -> Reasons:
+        """The reasons an organization fits an issue (shared terms, themes, towns, distance)."""
+        self._check()
+        slot = self.orgs_.slot[org_id]
+        org = self.orgs_.profiles[slot]
+        covers = issue.town in org.towns
+        dists = [self.towns_.distance(issue.town, t) for t in org.towns]
+        dists = [d for d in dists if d is not None]
+        dist = 0.0 if covers else (min(dists) if dists else None)
+        q = self._issue_row(issue)
+        return self._reasons(self._analyze(self._issue_text(issue)),
+                             self._analyze(self._activity_text(org)),
+                             self._issue_theme(issue, q), self.orgs_.theme.data[slot],
+                             (issue.town,) if covers else (), np.nan if dist is None else dist)
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
+
+
+def _sentences(text: str, min_chars: int = 6) -> list[str]:
+    """The sentences of a text that are long enough to state something."""
+    return [s.strip() for s in _SENTENCE_END.split(text or "") if len(s.strip()) >= min_chars]
 
 
 def _sort_key(value):

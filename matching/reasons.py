@@ -4,7 +4,7 @@ from __future__ import annotations
 from nlp.analyzer import GLOSSARY_PREFIX, SYNONYM_PREFIX
 
 from .results import SharedTerm
-from .text import Analysis
+from .text import Analysis, is_expansion
 
 
 def _surfaces(analysis: Analysis) -> dict[str, list[str]]:
@@ -17,11 +17,28 @@ def _surfaces(analysis: Analysis) -> dict[str, list[str]]:
     return out
 
 
-def shared_terms(left: Analysis, right: Analysis, weight, limit: int = 6) -> tuple[SharedTerm, ...]:
+_INFLECTED_ENDINGS = tuple("るうくすつぬむぶぐい")
+
+
+def _inflected(feature: str, surface: str) -> bool:
+    # A verb or adjective written in a conjugated form (訪ねる as 訪ね): a poor reason to show.
+    return surface != feature and feature.endswith(_INFLECTED_ENDINGS)
+
+
+def shared_terms(left: Analysis, right: Analysis, weight, limit: int = 6,
+                 exclude=frozenset()) -> tuple[SharedTerm, ...]:
     """Up to `limit` terms both analyses contain, most telling first (by `weight(features)`, an
-    inverse document frequency); each surface is a substring of its own text."""
+    inverse document frequency); each surface is a substring of its own text. Surfaces in
+    `exclude` (e.g. town names, given as reasons of their own) are left out."""
     a, b = _surfaces(left), _surfaces(right)
-    common = [f for f in a if f in b]
+
+    def shown(f):
+        ls, rs = a[f][0], b[f][0]
+        if len(ls) < 2 or len(rs) < 2 or ls in exclude or rs in exclude:
+            return False
+        return is_expansion(f) or not (_inflected(f, ls) or _inflected(f, rs))
+
+    common = [f for f in a if f in b and shown(f)]
     if not common:
         return ()
     weights = dict(zip(common, weight(common)))
@@ -42,6 +59,7 @@ def shared_terms(left: Analysis, right: Analysis, weight, limit: int = 6) -> tup
             term = SharedTerm(ls, rs, "same")
         out.append(term)
         covered.update((ls, rs))
-        if len(out) >= limit:
-            break
-    return tuple(out)
+    # A term inside a longer one on both sides (一人 in 一人暮らし) adds nothing.
+    out = [t for t in out if not any(o is not t and t.left in o.left and t.right in o.right
+                                     and (o.left, o.right) != (t.left, t.right) for o in out)]
+    return tuple(out[:limit])

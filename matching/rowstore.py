@@ -102,7 +102,7 @@ class RowStore:
         """Dot product of the rows at `slots` with the single-row query `q`."""
         if not len(slots):
             return np.zeros(0, dtype=np.float32)
-        return np.asarray((self.rows(slots) @ q.T.tocsc()).toarray()).ravel().astype(np.float32)
+        return sparse_row_dots(self.rows(slots), q)
 
     def postings_size(self, q: sp.csr_matrix) -> int:
         """How many stored values `dot_all` would read for `q`."""
@@ -113,3 +113,22 @@ class RowStore:
     def mean_row_size(self) -> float:
         n = self.base.shape[0]
         return self.base.nnz / n if n else 0.0
+
+
+def sparse_row_dots(rows: sp.csr_matrix, q: sp.csr_matrix) -> np.ndarray:
+    """Dot product of each row with the single-row `q`, touching only stored values (no cost
+    proportional to the number of columns)."""
+    q = sp.csr_matrix(q)
+    if not q.has_sorted_indices:
+        q.sort_indices()
+    qi, qv = q.indices, q.data
+    out = np.zeros(rows.shape[0], dtype=np.float32)
+    if not len(qi) or not rows.nnz:
+        return out
+    pos = np.searchsorted(qi, rows.indices)
+    pos[pos == len(qi)] = 0
+    hit = qi[pos] == rows.indices
+    row_of = np.repeat(np.arange(rows.shape[0]), np.diff(rows.indptr))
+    out[:] = np.bincount(row_of[hit], weights=rows.data[hit] * qv[pos[hit]],
+                         minlength=rows.shape[0])
+    return out

@@ -70,10 +70,18 @@ def _sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
     return m
 
 
-def _l2_rows(m: sp.csr_matrix) -> sp.csr_matrix:
-    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+def _weighted_unit_rows(m: sp.csr_matrix, idf: np.ndarray, scale: float) -> sp.csr_matrix:
+    """Rows of `m` times `idf` per column, each scaled to length `scale` (zero rows stay zero).
+
+    Works on the stored values only: the column count (a million hashed features) costs nothing.
+    """
+    m = sp.csr_matrix(m, dtype=np.float32, copy=True)
+    m.data *= idf[m.indices]
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+    norms = np.sqrt(np.bincount(rows, weights=m.data.astype(np.float64) ** 2, minlength=m.shape[0]))
     norms[norms == 0] = 1.0
-    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+    m.data *= (scale / norms)[rows].astype(np.float32)
+    return m
 
 
 class TextEncoder:
@@ -127,7 +135,11 @@ class TextEncoder:
         chars = _sublinear(_char_hasher(self.char_ngram_range).transform([a.text for a in analyses]))
         return words, concepts, chars
 
-    def fit(self, analyses):
+    def fit(self, texts, n_jobs: int = 1):
+        """Learn inverse document frequencies from texts; return self."""
+        return self.fit_analyses(self.analyze_many(texts, n_jobs=n_jobs))
+
+    def fit_analyses(self, analyses):
         """Learn inverse document frequencies from analysed texts; return self."""
         analyses = list(analyses)
         n = len(analyses)
@@ -148,7 +160,11 @@ class TextEncoder:
         hashed = _hash_pairs([[(f, 1.0)] for f in features], WORD_FEATURES)
         return self.idf_[0][hashed.indices]
 
-    def transform(self, analyses) -> sp.csr_matrix:
+    def transform(self, texts, n_jobs: int = 1) -> sp.csr_matrix:
+        """Encode texts as rows; the dot product of two rows lies in [0, 1]."""
+        return self.transform_analyses(self.analyze_many(texts, n_jobs=n_jobs))
+
+    def transform_analyses(self, analyses) -> sp.csr_matrix:
         """Encode analysed texts as rows; the dot product of two rows lies in [0, 1]."""
         if not hasattr(self, "idf_"):
             raise RuntimeError("TextEncoder is not fitted")
@@ -157,8 +173,7 @@ class TextEncoder:
         total = sum(weights)
         blocks = []
         for block, idf, w in zip(self._raw_blocks(analyses), self.idf_, weights):
-            block = _l2_rows(sp.csr_matrix(block @ sp.diags(idf)))
-            blocks.append(block * math.sqrt(w / total))
+            blocks.append(_weighted_unit_rows(block, idf, math.sqrt(w / total)))
         out = sp.hstack(blocks, format="csr", dtype=np.float32)
         out.eliminate_zeros()
         return out
@@ -172,3 +187,33 @@ def _default_analyzer() -> Analyzer:
     if a is None:
         a = _analyzers["default"] = Analyzer()
     return a
+
+
+class NlpEncoder:
+    """The same interface over nlp's TextVectorizer (words, synonym groups, character n-grams and
+    word vectors); `params` go to TextVectorizer."""
+
+    def __init__(self, **params):
+        self.params = params
+
+    def analyze(self, text: str) -> Analysis:
+        text = normalize(text or "")
+        if not text:
+            return EMPTY
+        pairs = _default_analyzer().features_with_surfaces(text)
+        return Analysis(tuple(f for f, _ in pairs), tuple(s for _, s in pairs), text)
+
+    def fit(self, texts, n_jobs: int = 1):
+        from nlp.vectorizer import TextVectorizer
+
+        self.vectorizer_ = TextVectorizer(n_jobs=n_jobs, **self.params).fit(list(texts))
+        words = self.vectorizer_.word_vectorizer_
+        self.idf_ = dict(zip(words.get_feature_names_out(), words.idf_)) if words is not None else {}
+        return self
+
+    def transform(self, texts, n_jobs: int = 1) -> sp.csr_matrix:
+        m = self.vectorizer_.transform(list(texts))
+        return sp.csr_matrix(m, dtype=np.float32)
+
+    def feature_weights(self, features) -> np.ndarray:
+        return np.asarray([self.idf_.get(f, 0.0) for f in features], dtype=np.float32)
