@@ -51,5 +51,8 @@ def weighted_harmonic(forward, backward, forward_weight: float, smoothing: float
     sum scores below a balanced one."""
     f = np.asarray(forward, dtype=np.float64) + smoothing
     b = np.asarray(backward, dtype=np.float64) + smoothing
-    h = 1.0 / (forward_weight / f + (1.0 - forward_weight) / b)
-    return np.clip((h - smoothing) / (1.0), 0.0, 1.0)
+    # f·b / (w·b + (1-w)·f) is the same mean without dividing by a score that may be 0.
+    denominator = forward_weight * b + (1.0 - forward_weight) * f
+    with np.errstate(all="ignore"):
+        h = np.where(denominator > 0, f * b / np.where(denominator > 0, denominator, 1.0), 0.0)
+    return np.clip(h - smoothing, 0.0, 1.0)
