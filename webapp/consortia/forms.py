@@ -1,7 +1,7 @@
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from ..forms import KyodoForm, MultiCheckboxField
+from ..forms import KyodoForm, MultiCheckboxField, as_choices
 from ..models import CollaborationDomain
 
 
@@ -11,7 +11,7 @@ class ConsortiumForm(KyodoForm):
     purpose = TextAreaField("共有する目的", description="目的共有の原則: 参加する団体みんなで目指すことを書いてください。",
                             validators=[DataRequired("目的を入力してください。"),
                                         Length(max=4000, message="4000文字以内で入力してください。")])
-    domain = RadioField("協働の領域", choices=CollaborationDomain.choices(),
+    domain = RadioField("協働の領域", choices=as_choices(CollaborationDomain.choices()),
                         validators=[DataRequired("協働の領域を選んでください。")])
     start_date = DateField("開始日", validators=[DataRequired("開始日を入力してください。")])
     end_date = DateField("終了日", description="時限性の原則: 期間を決めて取り組み、終わったら振り返ります。",
@@ -37,10 +37,11 @@ class InviteForm(KyodoForm):
 
 
 class RespondForm(KyodoForm):
-    decision = RadioField("回答", choices=[("accept", "参加する"), ("decline", "辞退する")],
+    decision = RadioField("回答", choices=as_choices([("accept", "参加する"), ("decline", "辞退する")]),
                           validators=[DataRequired("参加するか辞退するかを選んでください。")])
     message = TextAreaField("メッセージ（任意）", validators=[Length(max=1000, message="1000文字以内で入力してください。")])
 
 
 class LeaveForm(KyodoForm):
     message = TextAreaField("脱退の理由（任意）", validators=[Length(max=1000, message="1000文字以内で入力してください。")])
+    confirm = BooleanField("この協議体から脱退します", validators=[DataRequired("確認のためチェックしてください。")])

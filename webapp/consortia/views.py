@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from ..access import login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
-from ..forms import pydantic_errors_to_form
+from ..forms import as_choices, pydantic_errors_to_form
 from ..models import ConsortiumCreate, ConsortiumStatus
 from ..services import consortia as consortium_service
 from ..services import issues as issue_service
@@ -36,9 +36,9 @@ def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, lea
     viewer = current_user if current_user.is_authenticated else None
     detail = consortium_service.get_detail(session, consortium_id=consortium_id, viewer=viewer)
     invite_form = invite_form or InviteForm()
-    invite_form.organization.choices = [(0, "選んでください")] + org_service.choices(
+    invite_form.organization.choices = as_choices([(0, "選んでください")] + org_service.choices(
         session, exclude_ids={m.organization_id for m in detail.members}
-    )
+    ))
     return render_template(
         "consortia/detail.html", detail=detail, invite_form=invite_form,
         respond_form=respond_form or RespondForm(), leave_form=leave_form or LeaveForm(),
@@ -53,28 +53,29 @@ def detail(consortium_id: int):
 
 def _prepare(form: ConsortiumForm, session) -> dict:
     areas = places.list_areas(session)
-    form.areas.choices = [(a.id, a.name) for a in areas]
-    form.themes.choices = [(t.id, t.name) for t in places.list_themes(session)]
+    form.areas.choices = as_choices((a.id, a.name) for a in areas)
+    form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
     owned = org_service.owned_organizations(session, user=current_user)
-    form.founding_org.choices = [(o.id, o.name) for o in owned]
+    founders = [(o.id, o.name) for o in owned]
     if current_user.is_staff:
-        form.founding_org.choices.insert(0, (0, "市職員として提案する（団体としては参加しない）"))
+        founders.insert(0, (0, "市職員として提案する（団体としては参加しない）"))
+    form.founding_org.choices = as_choices(founders)
     candidate_ids = _id_list(request.values.get("orgs")) or list(form.invite.data or [])
     all_choices = org_service.choices(session)
     names = dict(all_choices)
-    form.invite.choices = [(i, names[i]) for i in candidate_ids if i in names]
-    form.invite_more.choices = [(0, "追加しない")] + [c for c in all_choices if c[0] not in candidate_ids]
+    form.invite.choices = as_choices((i, names[i]) for i in candidate_ids if i in names)
+    form.invite_more.choices = as_choices([(0, "追加しない")] + [c for c in all_choices if c[0] not in candidate_ids])
     issue_ids = _id_list(request.values.get("issue")) or list(form.issues.data or [])
-    form.issues.choices = issue_service.titles(session, issue_ids=issue_ids)
+    form.issues.choices = as_choices(issue_service.titles(session, issue_ids=issue_ids))
     return {"districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)]}
 
 
 def _prefill(form: ConsortiumForm, session) -> None:
     form.start_date.data = date.today()
     form.end_date.data = date.today() + timedelta(days=365)
-    form.invite.data = [value for value, _ in form.invite.choices]
+    form.invite.data = [choice.value for choice in form.invite.choices]
     from_org = int_arg("from_org")
-    if from_org and from_org in {value for value, _ in form.founding_org.choices}:
+    if from_org and from_org in {choice.value for choice in form.founding_org.choices}:
         form.founding_org.data = from_org
     issue_id = int_arg("issue")
     if issue_id:
@@ -126,15 +127,14 @@ def new():
 @login_required
 def invite(consortium_id: int):
     session = get_session()
+    consortium_service.ensure_may_invite(session, consortium_id=consortium_id, user=current_user)
     form = InviteForm()
-    form.organization.choices = org_service.choices(session)
+    form.organization.choices = as_choices(org_service.choices(session))
     if form.validate_on_submit():
         try:
             consortium_service.invite(session, consortium_id=consortium_id,
                                       org_ids=[form.organization.data], by_user=current_user)
         except ServiceError as error:
-            if error.status == 403:
-                raise
             form.organization.errors.append(error.message)
         else:
             session.commit()

@@ -1,7 +1,7 @@
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import KyodoForm, MultiCheckboxField
+from ..forms import KyodoForm, MultiCheckboxField, as_choices
 from ..models import IssueStatus
 
 
@@ -23,7 +23,7 @@ class CommentForm(KyodoForm):
 
 
 class StatusForm(KyodoForm):
-    status = SelectField("新しい状態", choices=IssueStatus.choices(),
+    status = SelectField("新しい状態", choices=as_choices(IssueStatus.choices()),
                          validators=[DataRequired("状態を選んでください。")])
     reason = TextAreaField("理由", description="状態の履歴として公開されます。",
                            validators=[DataRequired("理由を入力してください。"),

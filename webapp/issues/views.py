@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from ..access import login_required, public, staff_required
 from ..db import get_session
 from ..filters import enum_arg, int_arg
-from ..forms import pydantic_errors_to_form
+from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
 from ..services import places, suggestions
@@ -57,8 +57,8 @@ def detail(issue_id: int):
 def new():
     session = get_session()
     form = IssueForm()
-    form.area.choices = [(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)]
-    form.themes.choices = [(t.id, t.name) for t in places.list_themes(session)]
+    form.area.choices = as_choices([(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)])
+    form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
     title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
     similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
     suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []

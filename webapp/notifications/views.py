@@ -6,7 +6,7 @@ from ..db import get_session
 from ..forms import KyodoForm
 from ..services import notifications as notification_service
 from ..services import org_invitations
-from ..services.errors import ServiceError
+from ..services.errors import NotFound
 from . import bp
 
 
@@ -43,13 +43,17 @@ def settings():
 @bp.post("/invitations/<int:invitation_id>")
 @login_required
 def answer_invitation(invitation_id: int):
+    org_invitations.addressed_to(get_session(), invitation_id=invitation_id, user=current_user)
     form = KyodoForm()
-    if form.validate_on_submit():
+    decision = request.form.get("decision")
+    if decision not in ("accept", "decline"):
+        flash("「受ける」か「辞退する」を選んでください。", "error")
+    elif form.validate_on_submit():
         session = get_session()
-        accept = request.form.get("decision") == "accept"
+        accept = decision == "accept"
         try:
             invitation = org_invitations.respond(session, invitation_id=invitation_id, user=current_user, accept=accept)
-        except ServiceError as error:
+        except NotFound as error:
             flash(error.message, "error")
         else:
             session.commit()

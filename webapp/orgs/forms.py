@@ -16,18 +16,18 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from ..forms import KyodoForm, MultiCheckboxField
+from ..forms import KyodoForm, MultiCheckboxField, as_choices
 from ..models import TERRITORIAL_CATEGORIES, OrgCategory, OrgKind
 
 
 class OrganizationForm(KyodoForm):
     kind = RadioField(
         "団体の種類",
-        choices=[(OrgKind.TERRITORIAL.value, "地縁型（自治会・町内会・管理組合・老人クラブ・子ども会など）"),
-                 (OrgKind.THEMATIC.value, "目的型（NPO・ボランティア団体・サークル・企業など）")],
+        choices=as_choices([(OrgKind.TERRITORIAL.value, "地縁型（自治会・町内会・管理組合・老人クラブ・子ども会など）"),
+                            (OrgKind.THEMATIC.value, "目的型（NPO・ボランティア団体・サークル・企業など）")]),
         validators=[DataRequired("団体の種類を選んでください。")],
     )
-    category = SelectField("区分", choices=OrgCategory.choices(),
+    category = SelectField("区分", choices=as_choices(OrgCategory.choices()),
                            validators=[DataRequired("区分を選んでください。")])
     name = StringField("団体名", validators=[DataRequired("団体名を入力してください。"),
                                            Length(max=120, message="団体名は120文字以内で入力してください。")])

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from ..access import login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
-from ..forms import pydantic_errors_to_form
+from ..forms import as_choices, pydantic_errors_to_form
 from ..models import MemberRole, OrganizationCreate, OrgKind
 from ..services import organizations as org_service
 from ..services import org_invitations, places, suggestions
@@ -47,8 +47,8 @@ def detail(org_id: int):
 def _prepare(form: OrganizationForm, session) -> dict:
     areas = places.list_areas(session)
     themes = places.list_themes(session)
-    form.areas.choices = [(a.id, a.name) for a in areas]
-    form.themes.choices = [(t.id, t.name) for t in themes]
+    form.areas.choices = as_choices((a.id, a.name) for a in areas)
+    form.themes.choices = as_choices((t.id, t.name) for t in themes)
     text = " ".join(filter(None, [form.name.data, form.description.data, form.offers.data, form.needs.data]))
     return {
         "districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)],
@@ -132,9 +132,9 @@ def _members_page(org_id: int, invite_form=None, transfer_form=None, status=200)
     session = get_session()
     profile = org_service.get_profile(session, org_id=org_id, viewer=current_user)
     transfer_form = transfer_form or TransferOwnershipForm()
-    transfer_form.user.choices = [
+    transfer_form.user.choices = as_choices(
         (m.user_id, m.display_name) for m in profile.members if m.user_id != current_user.id
-    ]
+    )
     return render_template(
         "orgs/members.html", profile=profile, invite_form=invite_form or InviteEditorForm(),
         transfer_form=transfer_form,
@@ -171,7 +171,7 @@ def transfer(org_id: int):
     session = get_session()
     form = TransferOwnershipForm()
     profile = org_service.get_profile(session, org_id=org_id, viewer=current_user)
-    form.user.choices = [(m.user_id, m.display_name) for m in profile.members if m.user_id != current_user.id]
+    form.user.choices = as_choices((m.user_id, m.display_name) for m in profile.members if m.user_id != current_user.id)
     if form.validate_on_submit():
         try:
             org_service.transfer_ownership(session, org_id=org_id, from_user_id=current_user.id,

@@ -192,13 +192,18 @@ def _may_manage(session: Session, consortium: Consortium, user: User) -> bool:
     return bool(accepted & _owned_org_ids(session, user))
 
 
+def ensure_may_invite(session: Session, *, consortium_id: int, user: User) -> Consortium:
+    consortium = get_consortium(session, consortium_id)
+    if not _may_manage(session, consortium, user):
+        raise Forbidden("招待できるのは、参加団体の代表か市職員です。")
+    return consortium
+
+
 def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user: User) -> list[int]:
     """Invite organizations (again, if they declined or left); returns the ids newly invited."""
-    consortium = get_consortium(session, consortium_id)
+    consortium = ensure_may_invite(session, consortium_id=consortium_id, user=by_user)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はもう招待を受け付けていません。")
-    if not _may_manage(session, consortium, by_user):
-        raise Forbidden("招待できるのは、参加団体の代表か市職員です。")
     _check_ids(session, Organization, org_ids, "団体", "organizations")
     existing = {m.organization_id: m for m, _ in _rows(session, consortium_id)}
     invited = []

@@ -74,12 +74,20 @@ def pending_for(session: Session, *, user: User) -> list[PendingInvitation]:
     return [PendingInvitation(i.id, i.organization_id, name, inviter) for i, name, inviter in rows]
 
 
-def respond(session: Session, *, invitation_id: int, user: User, accept: bool) -> OrgInvitation:
+def addressed_to(session: Session, *, invitation_id: int, user: User) -> OrgInvitation:
+    """The invitation, if it is addressed to this user (Forbidden otherwise)."""
     invitation = session.get(OrgInvitation, invitation_id)
-    if invitation is None or invitation.status != InvitationStatus.INVITED:
-        raise NotFound("この招待は見つからないか、すでに回答済みです。")
+    if invitation is None:
+        raise NotFound("この招待は見つかりませんでした。")
     if accounts.normalize_email(invitation.email) != accounts.normalize_email(user.email):
         raise Forbidden("この招待はほかの方あてです。")
+    return invitation
+
+
+def respond(session: Session, *, invitation_id: int, user: User, accept: bool) -> OrgInvitation:
+    invitation = addressed_to(session, invitation_id=invitation_id, user=user)
+    if invitation.status != InvitationStatus.INVITED:
+        raise NotFound("この招待にはすでに回答済みです。")
     invitation.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     invitation.responded_at = utcnow()
     session.add(invitation)

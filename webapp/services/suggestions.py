@@ -7,8 +7,6 @@ worker compares that with the database and replays only the organizations and is
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -32,12 +30,12 @@ from ..models import (
     Theme,
     User,
 )
-from . import changes, notifications
 from . import consortia as consortium_service
+from . import notifications
 from . import organizations as org_service
+from .worker_cache import VersionedCache
 
 LISTED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
-MAX_CACHED_INDEXES = 4  # one per database; tests use many databases, servers one
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -142,27 +140,6 @@ def _towns(session: Session) -> list[Town]:
 
 
 # ---------------------------------------------------------------- the per-worker index
-class _Holder:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.index = None
-        self.version = -1
-
-
-_holders: OrderedDict[str, _Holder] = OrderedDict()
-_holders_lock = threading.Lock()
-
-
-def _holder_for(session: Session) -> _Holder:
-    key = session.get_bind().url.render_as_string(hide_password=False)
-    with _holders_lock:
-        holder = _holders.pop(key, None) or _Holder()
-        _holders[key] = holder
-        while len(_holders) > MAX_CACHED_INDEXES:
-            _holders.popitem(last=False)
-    return holder
-
-
 def build_index(session: Session):
     """A fitted index of every active organization and every open issue (a full refit)."""
     orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
@@ -172,23 +149,9 @@ def build_index(session: Session):
     )
 
 
-def current_index(session: Session):
-    """This worker's index, brought up to the database's index version first."""
-    holder = _holder_for(session)
-    with holder.lock:
-        version = changes.current_version(session)
-        if holder.index is None:
-            holder.index = build_index(session)
-            holder.version = version
-        elif version > holder.version:
-            holder.version = _replay(session, holder.index, holder.version)
-        return holder.index
-
-
-def _replay(session: Session, index, since: int) -> int:
-    version, org_ids, issue_ids = changes.changed_since(session, version=since)
-    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
-    live_orgs = [o for o in orgs.values() if o.status == OrgStatus.ACTIVE]
+def _replay(session: Session, index, org_ids: set[int], issue_ids: set[int]) -> None:
+    orgs = list(session.exec(select(Organization).where(Organization.id.in_(org_ids)))) if org_ids else []
+    live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
@@ -199,13 +162,19 @@ def _replay(session: Session, index, since: int) -> int:
         index.upsert_issue(profile)
     for issue_id in issue_ids - {i.id for i in live_issues}:
         index.remove_issue(issue_id)
-    return version
+
+
+_indexes = VersionedCache(build_index, _replay)
+
+
+def current_index(session: Session):
+    """This worker's matching index, brought up to the database's index version first."""
+    return _indexes.get(session)
 
 
 def forget_indexes() -> None:
-    """Drop every cached index (the next request refits); used by `kyodo refit-index` and tests."""
-    with _holders_lock:
-        _holders.clear()
+    """Drop this worker's indexes; the next request refits from the database."""
+    _indexes.clear()
 
 
 # ---------------------------------------------------------------- reasons in Japanese

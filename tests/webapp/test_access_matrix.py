@@ -1,0 +1,123 @@
+"""Every route, as each kind of visitor: who may and who may not.
+
+Outcomes: "ok" = served (2xx, a redirect elsewhere than the login page, or 422 for the deliberately
+incomplete form data used here so that nothing changes); "login" = sent to the login page;
+"403" = refused. POSTs carry a valid CSRF token but incomplete data, so an allowed request is
+rejected by validation rather than changing anything; refusals happen before validation.
+"""
+from datetime import date
+
+import pytest
+
+from tests.webclient import AuthActions, csrf_token
+from webapp.models import CollaborationDomain, ConsortiumCreate, OrgKind
+from webapp.services import consortia, org_invitations
+
+ROLES = ("anonymous", "resident", "owner_a", "owner_b", "staff")
+PUBLIC = dict.fromkeys(ROLES, "ok")
+LOGGED_IN = {"anonymous": "login", "resident": "ok", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
+OWNER_A = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "403", "staff": "ok"}
+OWNER_B = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b": "ok", "staff": "ok"}
+STAFF = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b": "403", "staff": "ok"}
+OWNERS_OR_STAFF = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
+INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
+
+# endpoint -> (method, url template, form data, expected outcome per role)
+MATRIX = {
+    "main.index": ("GET", "/", None, PUBLIC),
+    "main.healthz": ("GET", "/healthz", None, PUBLIC),
+    "main.mypage": ("GET", "/mypage", None, LOGGED_IN),
+    "auth.register": ("GET", "/register", None, PUBLIC),
+    "auth.login": ("GET", "/login", None, PUBLIC),
+    "auth.logout": ("POST", "/logout", {}, LOGGED_IN),
+    "orgs.index": ("GET", "/orgs/", None, PUBLIC),
+    "orgs.detail": ("GET", "/orgs/{a}", None, PUBLIC),
+    "orgs.new": ("POST", "/orgs/new", {"action": "save"}, LOGGED_IN),
+    "orgs.edit": ("POST", "/orgs/{a}/edit", {"action": "save"}, OWNER_A),
+    "orgs.members": ("GET", "/orgs/{a}/members", None, OWNER_A),
+    "orgs.invite": ("POST", "/orgs/{a}/members/invite", {"email": ""}, OWNER_A),
+    "orgs.transfer": ("POST", "/orgs/{a}/members/transfer", {}, OWNER_A),
+    "orgs.remove_member": ("POST", "/orgs/{a}/members/999999/remove", {}, OWNER_A),
+    "issues.index": ("GET", "/issues/", None, PUBLIC),
+    "issues.detail": ("GET", "/issues/{issue}", None, PUBLIC),
+    "issues.new": ("POST", "/issues/new", {"action": "save"}, LOGGED_IN),
+    "issues.similar": ("GET", "/issues/similar?title=見守り", None, LOGGED_IN),
+    "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
+    "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
+    "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),
+    "consortia.index": ("GET", "/consortia/", None, PUBLIC),
+    "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
+    "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),
+    "consortia.invite": ("POST", "/consortia/{consortium}/invite", {}, OWNER_A),
+    "consortia.respond": ("POST", "/consortia/{consortium}/members/{b}/respond", {}, OWNER_B),
+    "consortia.leave": ("POST", "/consortia/{consortium}/members/{a}/leave", {}, OWNER_A),
+    "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),
+    "notifications.settings": ("POST", "/notifications/settings", {}, LOGGED_IN),
+    "notifications.answer_invitation": ("POST", "/notifications/invitations/{invitation}",
+                                        {"decision": ""}, INVITEE),
+    "search.index": ("GET", "/search/?q=見守り", None, PUBLIC),
+    "api.organizations": ("GET", "/api/v1/organizations", None, PUBLIC),
+    "api.organization": ("GET", "/api/v1/organizations/{a}", None, PUBLIC),
+    "api.issues": ("GET", "/api/v1/issues", None, PUBLIC),
+    "api.issue": ("GET", "/api/v1/issues/{issue}", None, PUBLIC),
+    "api.issue_suggestions": ("GET", "/api/v1/issues/{issue}/suggestions", None, PUBLIC),
+    "api.consortia": ("GET", "/api/v1/consortia", None, PUBLIC),
+    "api.consortium": ("GET", "/api/v1/consortia/{consortium}", None, PUBLIC),
+    "api.openapi": ("GET", "/api/v1/openapi.json", None, PUBLIC),
+}
+
+
+def test_the_matrix_covers_every_route(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert endpoints == set(MATRIX)
+
+
+@pytest.fixture
+def world(factory, db):
+    users = {
+        "resident": factory.user(email="resident@example.jp"),
+        "owner_a": factory.user(email="a@example.jp"),
+        "owner_b": factory.user(email="b@example.jp"),
+        "staff": factory.staff(email="staff@example.jp"),
+    }
+    a = factory.organization(owner=users["owner_a"], kind=OrgKind.TERRITORIAL, name="A自治会")
+    b = factory.organization(owner=users["owner_b"], kind=OrgKind.THEMATIC, name="B見守りの会")
+    issue = factory.issue(reporter=users["resident"])
+    consortium = consortia.create_consortium(
+        db, data=ConsortiumCreate(name="AB協議体", purpose="見守り", domain=CollaborationDomain.CITIZEN_LED,
+                                  start_date=date(2026, 4, 1), end_date=date(2027, 3, 31),
+                                  area_ids=[factory.area().id]),
+        creator=users["owner_a"], founding_org_id=a.id, invite_org_ids=[b.id])
+    invitation = org_invitations.invite_editor(db, org_id=a.id, email="resident@example.jp", inviter=users["owner_a"])
+    db.commit()
+    ids = {"a": a.id, "b": b.id, "issue": issue.id, "consortium": consortium.id, "invitation": invitation.id}
+    return ids
+
+
+def _outcome(response) -> str:
+    if response.status_code == 403:
+        return "403"
+    location = response.headers.get("Location", "")
+    if response.status_code in (301, 302, 303) and location.startswith("/login"):
+        return "login"
+    assert response.status_code < 500, response.get_data(as_text=True)[:500]
+    return "ok"
+
+
+@pytest.mark.parametrize("endpoint", sorted(MATRIX))
+def test_who_may_use_each_route(app, world, endpoint):
+    method, template, data, expected = MATRIX[endpoint]
+    url = template.format(**world)
+    seen = {}
+    for role in ROLES:
+        client = app.test_client()
+        if role != "anonymous":
+            AuthActions(client).login(email={"resident": "resident@example.jp", "owner_a": "a@example.jp",
+                                             "owner_b": "b@example.jp", "staff": "staff@example.jp"}[role])
+        if method == "GET":
+            response = client.get(url)
+        else:
+            token = csrf_token(client, "/login" if role == "anonymous" else "/")
+            response = client.post(url, data={"csrf_token": token, **data})
+        seen[role] = _outcome(response)
+    assert seen == expected

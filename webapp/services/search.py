@@ -1,0 +1,203 @@
+"""One search box over organizations and issues, through the text pipeline.
+
+A query matches a text when each of its words (split at spaces) is found in it: as written after
+normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the same dictionary word (子ども = 子供 =
+こども), or, ranked lower, through a synonym or the city glossary (お年寄り ≈ 高齢者)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import (
+    Area,
+    Issue,
+    IssueStatus,
+    IssueTheme,
+    Organization,
+    OrganizationArea,
+    OrganizationTheme,
+    OrgKind,
+    OrgStatus,
+)
+from .pagination import PER_PAGE, Page, clamp_page
+from .worker_cache import VersionedCache
+
+ORG, ISSUE = "organization", "issue"
+SEARCHED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.CLOSED_UNRESOLVED)
+
+
+@dataclass(frozen=True)
+class _Doc:
+    title: str
+    text: str  # normalized, for matching as written
+    words: frozenset[str]
+    expansions: frozenset[str]
+
+
+class SearchIndex:
+    """Documents keyed by (type, id), with an inverted index of their analysed words."""
+
+    def __init__(self):
+        from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
+
+        self._analyzer = Analyzer()
+        self._prefixes = EXPANSION_PREFIXES
+        self.docs: dict[tuple[str, int], _Doc] = {}
+        self._postings: dict[str, set[tuple[str, int]]] = {}
+
+    def _split(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
+        features = self._analyzer(text)
+        return (frozenset(f for f in features if not f.startswith(self._prefixes)),
+                frozenset(f for f in features if f.startswith(self._prefixes)))
+
+    def upsert(self, key: tuple[str, int], title: str, text: str) -> None:
+        from nlp.normalize import normalize
+
+        self.remove(key)
+        words, expansions = self._split(f"{title}\n{text}")
+        doc = _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions)
+        self.docs[key] = doc
+        for feature in words | expansions:
+            self._postings.setdefault(feature, set()).add(key)
+
+    def remove(self, key: tuple[str, int]) -> None:
+        doc = self.docs.pop(key, None)
+        if doc is not None:
+            for feature in doc.words | doc.expansions:
+                self._postings.get(feature, set()).discard(key)
+
+    def search(self, query: str) -> list[tuple[tuple[str, int], float]]:
+        """(key, score) of every document matching all words of the query, best first."""
+        from nlp.normalize import normalize
+
+        terms = [t for t in normalize(query).split() if t][:10]
+        if not terms:
+            return []
+        scores: dict[tuple[str, int], float] | None = None
+        for term in terms:
+            words, expansions = self._split(term)
+            hits: dict[tuple[str, int], float] = {}
+            for key in set().union(*(self._postings.get(f, ()) for f in expansions)) if expansions else ():
+                hits[key] = 0.5
+            for key in set().union(*(self._postings.get(f, ()) for f in words)) if words else ():
+                doc = self.docs[key]
+                hits[key] = len(words & doc.words) / len(words)
+            for key, doc in self.docs.items():
+                if term in doc.text:
+                    hits[key] = 1.0 + (0.5 if term in doc.title else 0.0)
+            scores = hits if scores is None else {k: scores[k] + v for k, v in hits.items() if k in scores}
+            if not scores:
+                return []
+        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _org_text(org: Organization) -> str:
+    return "\n".join([org.description, org.offers, org.needs])
+
+
+def build_search_index(session: Session) -> SearchIndex:
+    index = SearchIndex()
+    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED)):
+        index.upsert((ORG, org.id), org.name, _org_text(org))
+    for issue in session.exec(select(Issue)):
+        index.upsert((ISSUE, issue.id), issue.title, issue.body)
+    return index
+
+
+def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: set[int]) -> None:
+    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    for org_id in org_ids:
+        org = orgs.get(org_id)
+        if org is None or org.status == OrgStatus.DISSOLVED:
+            index.remove((ORG, org_id))
+        else:
+            index.upsert((ORG, org_id), org.name, _org_text(org))
+    issues = {i.id: i for i in session.exec(select(Issue).where(Issue.id.in_(issue_ids)))} if issue_ids else {}
+    for issue_id in issue_ids:
+        issue = issues.get(issue_id)
+        if issue is None:
+            index.remove((ISSUE, issue_id))
+        else:
+            index.upsert((ISSUE, issue_id), issue.title, issue.body)
+
+
+_indexes = VersionedCache(build_search_index, _replay)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    type: str  # ORG or ISSUE
+    id: int
+    title: str
+    snippet: str
+    label: str  # 地縁型 / 目的型 / 地域課題（状態）
+    town: str
+    score: float
+
+
+def search(
+    session: Session,
+    *,
+    query: str,
+    type_: str | None = None,
+    kind: OrgKind | None = None,
+    area_id: int | None = None,
+    theme_id: int | None = None,
+    page: int = 1,
+    per_page: int = PER_PAGE,
+) -> Page[SearchHit]:
+    hits = _indexes.get(session).search(query)
+    if kind is not None:
+        type_ = ORG
+    if type_ in (ORG, ISSUE):
+        hits = [h for h in hits if h[0][0] == type_]
+    if kind is not None or area_id is not None or theme_id is not None:
+        allowed_orgs, allowed_issues = _allowed(session, kind=kind, area_id=area_id, theme_id=theme_id)
+        hits = [h for h in hits if h[0][1] in (allowed_orgs if h[0][0] == ORG else allowed_issues)]
+    page = clamp_page(page)
+    window = hits[(page - 1) * per_page: page * per_page]
+    return Page(_describe(session, window), page, per_page, len(hits))
+
+
+def _allowed(session: Session, *, kind, area_id, theme_id) -> tuple[set[int], set[int]]:
+    orgs = select(Organization.id)
+    if kind is not None:
+        orgs = orgs.where(Organization.kind == kind)
+    if area_id is not None:
+        orgs = orgs.where(Organization.id.in_(select(OrganizationArea.organization_id).where(OrganizationArea.area_id == area_id)))
+    if theme_id is not None:
+        orgs = orgs.where(Organization.id.in_(select(OrganizationTheme.organization_id).where(OrganizationTheme.theme_id == theme_id)))
+    issues = select(Issue.id)
+    if kind is not None:
+        issues = issues.where(sa.false())
+    if area_id is not None:
+        issues = issues.where(Issue.area_id == area_id)
+    if theme_id is not None:
+        issues = issues.where(Issue.id.in_(select(IssueTheme.issue_id).where(IssueTheme.theme_id == theme_id)))
+    return set(session.exec(orgs).all()), set(session.exec(issues).all())
+
+
+def _snippet(text: str, length: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= length else text[:length] + "…"
+
+
+def _describe(session: Session, window) -> list[SearchHit]:
+    org_ids = [key[1] for key, _ in window if key[0] == ORG]
+    issue_ids = [key[1] for key, _ in window if key[0] == ISSUE]
+    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    issues = {
+        i.id: (i, name)
+        for i, name in session.exec(select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(Issue.id.in_(issue_ids)))
+    } if issue_ids else {}
+    out = []
+    for (type_, id_), score in window:
+        if type_ == ORG and id_ in orgs:
+            o = orgs[id_]
+            out.append(SearchHit(ORG, id_, o.name, _snippet(o.description or o.offers), o.kind.label, "", round(score, 3)))
+        elif type_ == ISSUE and id_ in issues:
+            i, town = issues[id_]
+            out.append(SearchHit(ISSUE, id_, i.title, _snippet(i.body), f"地域課題（{i.status.label}）", town, round(score, 3)))
+    return out

@@ -1,0 +1,57 @@
+"""Per-worker in-memory indexes kept current through the database's change log.
+
+A server worker builds an index once, remembers the change-log version it reflects, and before
+each use replays only the organizations and issues changed since. Several workers (gunicorn
+processes) therefore agree within one request of any change, with no shared memory."""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Generic, TypeVar
+
+from sqlmodel import Session
+
+from . import changes
+
+T = TypeVar("T")
+MAX_DATABASES = 4  # tests use many databases; a server uses one
+
+
+class VersionedCache(Generic[T]):
+    def __init__(
+        self,
+        build: Callable[[Session], T],
+        apply: Callable[[Session, T, set[int], set[int]], None],
+    ):
+        self._build = build
+        self._apply = apply  # (session, index, changed org ids, changed issue ids)
+        self._entries: OrderedDict[str, list] = OrderedDict()  # url -> [lock, index, version]
+        self._lock = threading.Lock()
+
+    def _entry(self, session: Session) -> list:
+        key = session.get_bind().url.render_as_string(hide_password=False)
+        with self._lock:
+            entry = self._entries.pop(key, None) or [threading.Lock(), None, -1]
+            self._entries[key] = entry
+            while len(self._entries) > MAX_DATABASES:
+                self._entries.popitem(last=False)
+        return entry
+
+    def get(self, session: Session) -> T:
+        entry = self._entry(session)
+        with entry[0]:
+            # Read the version before building: a change committed meanwhile is replayed next time.
+            version = changes.current_version(session)
+            if entry[1] is None:
+                entry[1] = self._build(session)
+                entry[2] = version
+            elif version > entry[2]:
+                new_version, org_ids, issue_ids = changes.changed_since(session, version=entry[2])
+                self._apply(session, entry[1], org_ids, issue_ids)
+                entry[2] = new_version
+            return entry[1]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
