@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from .geo import TownTable
 from .profiles import TERRITORIAL, THEMATIC, IssueProfile, OrgProfile, Town
 from .reasons import shared_terms
-from .rowstore import sparse_row_dots
+from .rowstore import GrowingArray, VectorStore, sparse_row_dots
 from .results import Match, PartnerMatch, Reasons, TeamProposal
 from .scoring import TownFit, weighted_harmonic
 from .text import EMPTY, Analysis, TextEncoder
@@ -21,52 +21,18 @@ from .themes import ThemeProfiler, load_themes, theme_text
 _KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
 
 
-class _Column:
-    """A numpy array that grows by doubling (amortized O(1) appends)."""
-
-    def __init__(self, dtype, width: int | None = None, fill=0):
-        self.width, self.fill = width, fill
-        shape = (16,) if width is None else (16, width)
-        self.data = np.full(shape, fill, dtype=dtype)
-        self.n = 0
-
-    def append(self, value):
-        if self.n == len(self.data):
-            grown = np.full((2 * len(self.data),) + self.data.shape[1:], self.fill, self.data.dtype)
-            grown[: self.n] = self.data[: self.n]
-            self.data = grown
-        self.data[self.n] = value
-        self.n += 1
-
-    def extend(self, values):
-        values = np.asarray(values, dtype=self.data.dtype)
-        need = self.n + len(values)
-        if need > len(self.data):
-            grown = np.full((max(need, 2 * len(self.data)),) + self.data.shape[1:], self.fill,
-                            self.data.dtype)
-            grown[: self.n] = self.data[: self.n]
-            self.data = grown
-        self.data[self.n: need] = values
-        self.n = need
-
-    def view(self) -> np.ndarray:
-        return self.data[: self.n]
-
-
 class _Collection:
     """Profiles of one sort (organizations or issues) in slots: vectors, themes, towns, liveness."""
 
-    def __init__(self, n_features: int, n_themes: int, min_tail: int):
-        from .rowstore import RowStore
-
+    def __init__(self, n_features: int, n_dense: int, n_themes: int, min_tail: int):
         self.ids: list[Hashable] = []
         self.profiles: list = []
         self.slot: dict[Hashable, int] = {}
-        self.alive = _Column(bool, fill=False)
-        self.kind = _Column(np.int8)
-        self.theme = _Column(np.float32, width=n_themes)
-        self.main = RowStore(n_features, min_tail=min_tail)
-        self.extra = RowStore(n_features, min_tail=min_tail)
+        self.alive = GrowingArray(bool, fill=False)
+        self.kind = GrowingArray(np.int8)
+        self.theme = GrowingArray(np.float32, width=n_themes)
+        self.main = VectorStore(n_features, n_dense, min_tail=min_tail)
+        self.extra = VectorStore(n_features, n_dense, min_tail=min_tail)
         self.towns: list[np.ndarray] = []
         self.by_town: dict[int, list[int]] = {}
         self.no_coordinates: set[int] = set()
@@ -121,14 +87,13 @@ class MatchingIndex:
     time. Scores lie in [0, 1]; equal inputs give equal outputs (ties break by id order)."""
 
     def __init__(self, *, encoder: TextEncoder | None = None, town_fit: TownFit | None = None,
-                 theme_weight: float = 0.1, title_weight: int = 2, aspect_weight: float = 0.3,
-                 partner_forward_weight: float = 0.75, partner_smoothing: float = 0.05,
+                 theme_weight: float = 0.3, title_weight: int = 2,
+                 partner_forward_weight: float = 0.75, partner_smoothing: float = 0.2,
                  min_tail: int = 512, n_jobs: int = 1, random_state: int = 0):
         self.encoder = encoder
         self.town_fit = town_fit
         self.theme_weight = theme_weight
         self.title_weight = title_weight
-        self.aspect_weight = aspect_weight
         self.partner_forward_weight = partner_forward_weight
         self.partner_smoothing = partner_smoothing
         self.min_tail = min_tail
@@ -158,8 +123,9 @@ class MatchingIndex:
 
         n_features = self.theme_rows_.shape[1]
         n_themes = len(self.theme_codes_)
-        self.orgs_ = _Collection(n_features, n_themes, self.min_tail)
-        self.issues_ = _Collection(n_features, n_themes, self.min_tail)
+        n_dense = getattr(self.encoder_, "n_dense_", 0)
+        self.orgs_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
+        self.issues_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
         if orgs:
             rows = self.encoder_.transform(activity + needs, n_jobs=self.n_jobs)
             self._add_orgs(orgs, rows[: len(orgs)], rows[len(orgs):])
@@ -296,80 +262,50 @@ class MatchingIndex:
         """Live slots that can score above 0 for a query in `town_names`, with their town factor,
         whether they cover one of the towns, and their distance in km (NaN if unknown)."""
         fit = self.town_fit_
-        slot_parts, dist_parts, cover_parts = [], [], []
+        n = len(coll.ids)
+        best = np.full(n, np.inf)       # shortest known distance to one of the towns
+        covers = np.zeros(n, dtype=bool)
+        located = [name for name in town_names if self.towns_.has_coordinates(name)]
         for name in town_names:
             t = self.towns_.row.get(name)
             if t is not None:
-                covering = coll.postings(t)
-                slot_parts.append(covering)
-                dist_parts.append(np.zeros(len(covering)))
-                cover_parts.append(np.ones(len(covering), dtype=bool))
-            if self.towns_.has_coordinates(name):
-                d = self.towns_.distances_from(name)
-                near = np.flatnonzero(d <= fit.max_km)
-                for u in near.tolist():
-                    if u == t:
-                        continue
-                    posting = coll.postings(u)
-                    if len(posting):
-                        slot_parts.append(posting)
-                        dist_parts.append(np.full(len(posting), d[u]))
-                        cover_parts.append(np.zeros(len(posting), dtype=bool))
-        if fit.unknown > 0 or not any(self.towns_.has_coordinates(n) for n in town_names):
-            # Slots whose distance is unknown: no coordinates on their side or on the query's.
-            if any(self.towns_.has_coordinates(n) for n in town_names):
-                unknown = np.fromiter(coll.no_coordinates, dtype=np.int64)
-            else:
-                unknown = np.flatnonzero(coll.alive.view())
-            slot_parts.append(unknown)
-            dist_parts.append(np.full(len(unknown), np.nan))
-            cover_parts.append(np.zeros(len(unknown), dtype=bool))
-        if not slot_parts:
-            empty = np.zeros(0)
-            return empty.astype(np.int64), empty.astype(np.float32), empty.astype(bool), empty
-        slots = np.concatenate(slot_parts).astype(np.int64)
-        dist = np.concatenate(dist_parts)
-        covers = np.concatenate(cover_parts)
-        # Per slot keep the best entry: covering first, then the shortest known distance.
-        order = np.lexsort((np.nan_to_num(dist, nan=np.inf), ~covers, slots))
-        slots, dist, covers = slots[order], dist[order], covers[order]
-        first = np.ones(len(slots), dtype=bool)
-        first[1:] = slots[1:] != slots[:-1]
-        slots, dist, covers = slots[first], dist[first], covers[first]
-        keep = coll.alive.data[slots]
+                covers[coll.postings(t)] = True
+        for name in located:
+            d = self.towns_.distances_from(name)
+            for u in np.flatnonzero(d <= fit.max_km).tolist():
+                posting = coll.postings(u)
+                if len(posting):
+                    best[posting] = np.minimum(best[posting], d[u])
+        if located:
+            unknown = np.zeros(n, dtype=bool)
+            unknown[np.fromiter(coll.no_coordinates, dtype=np.int64)] = True
+        else:
+            unknown = np.ones(n, dtype=bool)    # the query's own place is unknown
+        best[covers] = 0.0
+        keep = coll.alive.view() & (covers | np.isfinite(best) | unknown)
         if kind is not None:
-            keep &= coll.kind.data[slots] == kind
-        slots, dist, covers = slots[keep], dist[keep], covers[keep]
-        factor = fit.factor(covers, dist)
+            keep &= coll.kind.view() == kind
+        slots = np.flatnonzero(keep)
+        dist = np.where(np.isfinite(best[slots]), best[slots], np.nan)
+        factor = fit.factor(covers[slots], dist)
         positive = factor > 0
-        return slots[positive], factor[positive], covers[positive], dist[positive]
+        return slots[positive], factor[positive], covers[slots][positive], dist[positive]
 
     # ---------------------------------------------------------------- scoring
     def _text_scores(self, store, q, slots, n_live: int) -> np.ndarray:
         # Read whichever is smaller: the candidates' rows, or the query features' postings.
         if len(slots) * store.mean_row_size() < store.postings_size(q) or len(slots) < n_live / 4:
-            return store.dot_rows(q, slots)
-        return store.dot_all(q)[slots]
+            text = store.dot_rows(q, slots)
+        else:
+            text = store.dot_all(q)[slots]
+        # Centered word-vector means can make a cosine slightly negative: no fit is below none.
+        return np.clip(text, 0.0, 1.0)
 
     def _fit_scores(self, text, theme):
         # Themes scale the text fit rather than add to it: a shared theme alone says little about
         # whether a group does what is asked, but among texts that fit it separates the field.
         w = self.theme_weight
         return np.clip(text * ((1.0 - w) + w * theme), 0.0, 1.0)
-
-    def _request_scores(self, store, text: str, q, slots) -> np.ndarray:
-        """Text fit of a request: its whole text, blended with its best-answered sentence, so that
-        a group answering one of two stated needs fully is not outscored by vague half-fits."""
-        whole = self._text_scores(store, q, slots, len(self.orgs_.slot))
-        a = self.aspect_weight
-        sentences = _sentences(text) if a > 0 else []
-        if len(sentences) < 2:
-            return whole
-        rows = self.encoder_.transform(sentences)
-        best = np.zeros(len(slots), dtype=np.float32)
-        for r in range(rows.shape[0]):
-            np.maximum(best, store.dot_rows(rows[r], slots), out=best)
-        return (1.0 - a) * whole + a * best
 
     def _top(self, scores, covers, slots, coll, k):
         ids = coll.ids
@@ -396,7 +332,7 @@ class MatchingIndex:
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], _KIND_CODE[TERRITORIAL])
         q = self._issue_row(issue)
-        text = self.orgs_.main.dot_rows(q, slots)
+        text = np.clip(self.orgs_.main.dot_rows(q, slots), 0.0, 1.0)
         fit = self._fit_scores(text, self.orgs_.theme.data[slots] @ self._issue_theme(issue, q))
         # An association's place matters more than its words: covering first, then distance.
         dist_key = np.nan_to_num(dist, nan=np.inf)
@@ -411,7 +347,7 @@ class MatchingIndex:
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], kind)
         q = self._issue_row(issue)
-        text = self._request_scores(self.orgs_.main, issue.body, q, slots)
+        text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
         theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue, q)
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, self.orgs_, k)
@@ -460,8 +396,8 @@ class MatchingIndex:
         own_theme = self._themes_of(qb, [org.themes])[0]
         theme = self.orgs_.theme.data[slots] @ own_theme
         forward = self._fit_scores(
-            self._request_scores(self.orgs_.main, org.needs, qf, slots), theme)
-        backward = self._fit_scores(self.orgs_.extra.dot_rows(qb, slots), theme)
+            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)), theme)
+        backward = self._fit_scores(np.clip(self.orgs_.extra.dot_rows(qb, slots), 0.0, 1.0), theme)
         mutual = weighted_harmonic(forward, backward, self.partner_forward_weight,
                                    self.partner_smoothing)
         score = (mutual * factor).astype(np.float32)
@@ -534,8 +470,8 @@ class MatchingIndex:
         slots = [self.orgs_.slot[i] for i in org_ids]
         rows = self.encoder_.transform(needs)
         members = self.orgs_.main.rows(slots)
-        return np.column_stack([sparse_row_dots(members, rows[j]) for j in range(rows.shape[0])]
-                               ).astype(np.float64)
+        return np.clip(np.column_stack([sparse_row_dots(members, rows[j])
+                                        for j in range(rows.shape[0])]), 0.0, 1.0).astype(np.float64)
 
     def explain(self, issue: IssueProfile, org_id: Hashable) -> Reasons:
         """The reasons an organization fits an issue (shared terms, themes, towns, distance)."""

@@ -132,3 +132,93 @@ def sparse_row_dots(rows: sp.csr_matrix, q: sp.csr_matrix) -> np.ndarray:
     out[:] = np.bincount(row_of[hit], weights=rows.data[hit] * qv[pos[hit]],
                          minlength=rows.shape[0])
     return out
+
+
+class GrowingArray:
+    """A numpy array that grows by doubling (amortized O(1) appends)."""
+
+    def __init__(self, dtype, width: int | None = None, fill=0):
+        self.fill = fill
+        shape = (16,) if width is None else (16, width)
+        self.data = np.full(shape, fill, dtype=dtype)
+        self.n = 0
+
+    def _reserve(self, need: int):
+        if need > len(self.data):
+            grown = np.full((max(need, 2 * len(self.data)),) + self.data.shape[1:], self.fill,
+                            self.data.dtype)
+            grown[: self.n] = self.data[: self.n]
+            self.data = grown
+
+    def append(self, value):
+        self._reserve(self.n + 1)
+        self.data[self.n] = value
+        self.n += 1
+
+    def extend(self, values):
+        values = np.asarray(values, dtype=self.data.dtype)
+        self._reserve(self.n + len(values))
+        self.data[self.n: self.n + len(values)] = values
+        self.n += len(values)
+
+    def view(self) -> np.ndarray:
+        return self.data[: self.n]
+
+
+class VectorStore:
+    """Rows whose last `n_dense` columns are dense (word-vector means): those live in a plain
+    array, so a dot product reads them with BLAS instead of as a million tiny postings."""
+
+    def __init__(self, n_features: int, n_dense: int = 0, *, min_tail: int = 512):
+        self.n_sparse = n_features - n_dense
+        self.n_dense = n_dense
+        self.sparse = RowStore(self.n_sparse, min_tail=min_tail)
+        self.dense = GrowingArray(np.float32, width=n_dense) if n_dense else None
+
+    def __len__(self) -> int:
+        return len(self.sparse)
+
+    def _split(self, m):
+        m = sp.csr_matrix(m, dtype=np.float32)
+        if not self.n_dense:
+            return m, None
+        return m[:, : self.n_sparse], m[:, self.n_sparse:].toarray()
+
+    def extend(self, rows) -> None:
+        s, d = self._split(rows)
+        self.sparse.extend(s)
+        if d is not None:
+            self.dense.extend(d)
+
+    def append(self, row) -> None:
+        s, d = self._split(row)
+        self.sparse.append(s)
+        if d is not None:
+            self.dense.append(d[0])
+
+    def rows(self, slots) -> sp.csr_matrix:
+        s = self.sparse.rows(slots)
+        if not self.n_dense:
+            return s
+        return sp.hstack([s, sp.csr_matrix(self.dense.data[np.asarray(slots, dtype=np.int64)])],
+                         format="csr")
+
+    def dot_all(self, q) -> np.ndarray:
+        s, d = self._split(q)
+        out = self.sparse.dot_all(s)
+        if d is not None:
+            out += self.dense.view() @ d[0]
+        return out
+
+    def dot_rows(self, q, slots) -> np.ndarray:
+        s, d = self._split(q)
+        out = self.sparse.dot_rows(s, slots)
+        if d is not None and len(slots):
+            out += self.dense.data[np.asarray(slots, dtype=np.int64)] @ d[0]
+        return out
+
+    def postings_size(self, q) -> int:
+        return self.sparse.postings_size(self._split(q)[0])
+
+    def mean_row_size(self) -> float:
+        return self.sparse.mean_row_size()

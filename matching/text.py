@@ -93,10 +93,12 @@ class TextEncoder:
     """
 
     def __init__(self, *, word_weight=0.55, concept_weight=0.2, char_weight=0.25,
-                 expansion_weight=0.5, char_ngram_range=(1, 3), analyzer=None):
+                 semantic_weight=0.15, expansion_weight=0.5, char_ngram_range=(2, 2),
+                 analyzer=None):
         self.word_weight = word_weight
         self.concept_weight = concept_weight
         self.char_weight = char_weight
+        self.semantic_weight = semantic_weight
         self.expansion_weight = expansion_weight
         self.char_ngram_range = char_ngram_range
         self.analyzer = analyzer
@@ -135,6 +137,30 @@ class TextEncoder:
         chars = _sublinear(_char_hasher(self.char_ngram_range).transform([a.text for a in analyses]))
         return words, concepts, chars
 
+    def _semantic_raw(self, analyses) -> np.ndarray:
+        """idf-weighted sum of the unit word vectors of each text's distinct written words."""
+        from nlp.wordvectors import load_word_vectors
+
+        cache = self.__dict__.setdefault("_word_vectors", {})
+        wv = load_word_vectors()
+        out = np.zeros((len(analyses), wv.dim), dtype=np.float32)
+        for i, a in enumerate(analyses):
+            words = sorted({f for f in a.features if not is_expansion(f)})
+            missing = [w for w in words if w not in cache]
+            if missing:
+                for w, v in zip(missing, wv.vectors(missing)):
+                    cache[w] = v
+            if words:
+                weights = self.feature_weights(words)
+                out[i] = weights @ np.stack([cache[w] for w in words])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_word_vectors", None)
+        return state
+
     def fit(self, texts, n_jobs: int = 1):
         """Learn inverse document frequencies from texts; return self."""
         return self.fit_analyses(self.analyze_many(texts, n_jobs=n_jobs))
@@ -151,6 +177,11 @@ class TextEncoder:
             idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1.0, 0.0).astype(np.float32)
             self.idf_.append(idf)
         self.n_documents_ = n
+        self.semantic_mean_ = None
+        self.n_dense_ = 0
+        if self.semantic_weight:
+            self.semantic_mean_ = self._semantic_raw(analyses).mean(axis=0)
+            self.n_dense_ = len(self.semantic_mean_)
         return self
 
     def feature_weights(self, features) -> np.ndarray:
@@ -170,10 +201,18 @@ class TextEncoder:
             raise RuntimeError("TextEncoder is not fitted")
         analyses = list(analyses)
         weights = (self.word_weight, self.concept_weight, self.char_weight)
-        total = sum(weights)
+        total = sum(weights) + (self.semantic_weight or 0.0)
         blocks = []
         for block, idf, w in zip(self._raw_blocks(analyses), self.idf_, weights):
             blocks.append(_weighted_unit_rows(block, idf, math.sqrt(w / total)))
+        if self.semantic_weight:
+            raw = self._semantic_raw(analyses)
+            # Centering removes the direction all texts share, which makes every pair look alike.
+            dense = np.where(raw.any(axis=1, keepdims=True), raw - self.semantic_mean_, 0.0)
+            norms = np.linalg.norm(dense, axis=1, keepdims=True)
+            dense = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
+            blocks.append(sp.csr_matrix(dense * math.sqrt(self.semantic_weight / total),
+                                        dtype=np.float32))
         out = sp.hstack(blocks, format="csr", dtype=np.float32)
         out.eliminate_zeros()
         return out
@@ -202,6 +241,30 @@ class NlpEncoder:
             return EMPTY
         pairs = _default_analyzer().features_with_surfaces(text)
         return Analysis(tuple(f for f, _ in pairs), tuple(s for _, s in pairs), text)
+
+    def _semantic_raw(self, analyses) -> np.ndarray:
+        """idf-weighted sum of the unit word vectors of each text's distinct written words."""
+        from nlp.wordvectors import load_word_vectors
+
+        cache = self.__dict__.setdefault("_word_vectors", {})
+        wv = load_word_vectors()
+        out = np.zeros((len(analyses), wv.dim), dtype=np.float32)
+        for i, a in enumerate(analyses):
+            words = sorted({f for f in a.features if not is_expansion(f)})
+            missing = [w for w in words if w not in cache]
+            if missing:
+                for w, v in zip(missing, wv.vectors(missing)):
+                    cache[w] = v
+            if words:
+                weights = self.feature_weights(words)
+                out[i] = weights @ np.stack([cache[w] for w in words])
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        state.pop("_word_vectors", None)
+        return state
 
     def fit(self, texts, n_jobs: int = 1):
         from nlp.vectorizer import TextVectorizer

@@ -59,6 +59,9 @@ def test_a_refit_gives_the_same_scores():
                [(m.id, m.score) for m in b.rank_thematic(issue)]
 
 
+ELDERLY = IssueProfile("q", "高齢者の見守り", "一人暮らしの高齢者の見守りと安否確認をお願いしたい。", "東町")
+
+
 def _twins(text_town_pairs):
     return [OrgProfile(f"g{k}", "thematic", "見守りの会", "高齢者の見守りと安否確認をしています。",
                        "訪問ボランティア。", "", towns) for k, towns in enumerate(text_town_pairs)]
@@ -93,7 +96,7 @@ def _small_index(orgs):
 def test_nearer_outside_groups_rank_above_farther_ones_of_equal_fit():
     twins = _twins([("中町",), ("西町",)])   # 東町 → 西町 1 km, → 中町 4 km
     index = MatchingIndex().fit(twins, ISSUES, TOWNS)
-    matches = index.rank_thematic(ISSUES[0], 10)
+    matches = index.rank_thematic(ELDERLY, 10)
     assert [m.id for m in matches] == ["g1", "g0"]
     assert matches[0].reasons.distance_km == pytest.approx(1.0, abs=0.05)
     assert matches[0].town > matches[1].town

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from matching import MatchingIndex, OrgProfile
+from matching import IssueProfile, MatchingIndex, OrgProfile
 
 from .conftest import ISSUES, ORGS, TOWNS
 
@@ -60,10 +60,11 @@ def test_exposure_lets_an_equally_fitting_group_take_its_turn():
     twins = [OrgProfile(f"w{k}", "thematic", "見守りの会", "高齢者の見守りと安否確認をしています。",
                         "訪問ボランティア。", "", ("東町",)) for k in range(2)]
     index = MatchingIndex().fit([ORGS[0], *twins], ISSUES, TOWNS)
-    assert [m.id for m in index.propose_team(ISSUES[0]).members] == ["t1", "w0"]
-    often = index.propose_team(ISSUES[0], exposure={"w0": 5})
+    issue = IssueProfile("q", "高齢者の見守り", "一人暮らしの高齢者の見守りと安否確認をお願いしたい。", "東町")
+    assert [m.id for m in index.propose_team(issue).members] == ["t1", "w0"]
+    often = index.propose_team(issue, exposure={"w0": 5})
     assert [m.id for m in often.members] == ["t1", "w1"]
-    assert [m.id for m in index.propose_team(ISSUES[0], exposure={"w0": 5}, fairness=0).members] \
+    assert [m.id for m in index.propose_team(issue, exposure={"w0": 5}, fairness=0).members] \
         == ["t1", "w0"]
 
 
