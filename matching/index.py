@@ -231,6 +231,15 @@ class MatchingIndex:
         self.issues_.kill(slot)
         return True
 
+    def upsert_town(self, town: Town) -> None:
+        """Add a town or move its centroid; distances use it from the next query on."""
+        self._check()
+        self.towns_.add(town)
+        for coll in (self.orgs_, self.issues_):
+            row = self.towns_.row[town.name]
+            for slot in coll.by_town.get(row, ()):
+                coll.no_coordinates.discard(slot)
+
     def organization(self, org_id: Hashable) -> OrgProfile:
         """The indexed profile of an organization (KeyError if unknown)."""
         return self.orgs_.profiles[self.orgs_.slot[org_id]]
