@@ -5,30 +5,48 @@ import click
 from ..config import ConfigError
 
 
+def warm_up(app) -> None:
+    """Build the matching and search indexes once, before the workers fork, so that they share
+    them (copy-on-write) and no visitor waits for a fit; the connection pool is not shared."""
+    from ..db import get_engine, get_session
+    from ..services import search, suggestions
+
+    with app.app_context():
+        session = get_session()
+        suggestions.current_index(session)
+        search.current_index(session)
+    get_engine(app).dispose()
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="待ち受けるアドレス / bind address.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="ポート / port.")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="ワーカー数 / worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--warm/--no-warm", default=True, show_default=True,
+              help="起動時にマッチングの索引を作る / build the matching index before serving.")
+def serve(host: str, port: int, workers: int, warm: bool) -> None:
     """gunicorn でアプリを公開 / serve the app with gunicorn (a production WSGI server)."""
     from gunicorn.app.base import BaseApplication
 
     from .. import create_app
 
     try:
-        create_app()  # fail here, with the reason, rather than in every worker
+        app = create_app()  # fails here, with the reason, rather than in every worker
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    if warm:
+        warm_up(app)
 
     class KyodoServer(BaseApplication):
         def load_config(self):
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
             self.cfg.set("accesslog", "-")
-            self.cfg.set("timeout", 60)
+            self.cfg.set("timeout", 120)
+            self.cfg.set("preload_app", True)
 
         def load(self):
-            return create_app()
+            return app
 
     click.echo(f"http://{host}:{port} で公開します (Ctrl+C で停止)")
     KyodoServer().run()

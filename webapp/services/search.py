@@ -126,6 +126,11 @@ def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: 
 _indexes = VersionedCache(build_search_index, _replay)
 
 
+def current_index(session: Session) -> SearchIndex:
+    """This worker's search index, brought up to the database's index version first."""
+    return _indexes.get(session)
+
+
 @dataclass(frozen=True)
 class SearchHit:
     type: str  # ORG or ISSUE
@@ -148,7 +153,7 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page[SearchHit]:
-    hits = _indexes.get(session).search(query)
+    hits = current_index(session).search(query)
     if kind is not None:
         type_ = ORG
     if type_ in (ORG, ISSUE):

@@ -7,6 +7,8 @@ worker compares that with the database and replays only the organizations and is
 """
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -173,8 +175,10 @@ def current_index(session: Session):
 
 
 def forget_indexes() -> None:
-    """Drop this worker's indexes; the next request refits from the database."""
+    """Drop this worker's indexes and results; the next request refits from the database."""
     _indexes.clear()
+    with _issue_results_lock:
+        _issue_results.clear()
 
 
 # ---------------------------------------------------------------- reasons in Japanese
@@ -212,9 +216,30 @@ def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
     return _issue_profiles(session, [issue])[0]
 
 
+_issue_results: OrderedDict[tuple, IssueSuggestions] = OrderedDict()
+_issue_results_lock = threading.Lock()
+MAX_CACHED_RESULTS = 2048
+
+
 def for_issue(session: Session, *, issue_id: int, k: int = 5) -> IssueSuggestions:
+    """Suggestions for an issue page. They depend only on the index version, so each worker keeps
+    them until anything changes (then every cached result is stale by its key)."""
+    index, version = _indexes.get_versioned(session)
+    key = (session.get_bind().url.render_as_string(hide_password=False), version, issue_id, k)
+    with _issue_results_lock:
+        if key in _issue_results:
+            _issue_results.move_to_end(key)
+            return _issue_results[key]
+    result = _compute_for_issue(session, index, issue_id=issue_id, k=k)
+    with _issue_results_lock:
+        _issue_results[key] = result
+        while len(_issue_results) > MAX_CACHED_RESULTS:
+            _issue_results.popitem(last=False)
+    return result
+
+
+def _compute_for_issue(session: Session, index, *, issue_id: int, k: int) -> IssueSuggestions:
     issue = session.get(Issue, issue_id)
-    index = current_index(session)
     profile = _issue_profile(session, issue)
     territorial = index.rank_territorial(profile, k=2)
     thematic = index.rank_thematic(profile, k=k)

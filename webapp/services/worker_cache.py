@@ -39,6 +39,10 @@ class VersionedCache(Generic[T]):
         return entry
 
     def get(self, session: Session) -> T:
+        return self.get_versioned(session)[0]
+
+    def get_versioned(self, session: Session) -> tuple[T, int]:
+        """The index and the change-log version it reflects."""
         entry = self._entry(session)
         with entry[0]:
             # Read the version before building: a change committed meanwhile is replayed next time.
@@ -50,7 +54,7 @@ class VersionedCache(Generic[T]):
                 new_version, org_ids, issue_ids = changes.changed_since(session, version=entry[2])
                 self._apply(session, entry[1], org_ids, issue_ids)
                 entry[2] = new_version
-            return entry[1]
+            return entry[1], entry[2]
 
     def clear(self) -> None:
         with self._lock:

@@ -1,0 +1,154 @@
+"""Load test of the issue pages (with suggestions) against gunicorn, at a constant arrival rate.
+
+    .venv/bin/python bench/web_data.py --orgs 5000 --out bench/out/web.sqlite3
+    .venv/bin/python bench/web_load.py --db bench/out/web.sqlite3 --rate 50 --duration 60 --search-max
+
+The server (`kyodo serve`) and the load generator run in separate processes; the generator is
+open-loop: request i is due at start + i/rate whatever happened before, and its latency counts
+from that due time (so a slow server cannot hide its queue). Reports p50/p95/p99 and errors, and
+with --search-max the highest rate (in steps) whose p95 stays under --p95-limit with no errors.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _percentile(values, q):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def generate(url: str, paths: list[str], rate: float, duration: float, seed: int = 0) -> dict:
+    """Open-loop load; returns latencies (ms from due time) and error count."""
+    host, port = url.removeprefix("http://").split(":")
+    local = threading.local()
+    rng = random.Random(seed)
+    total = int(rate * duration)
+    plan = [rng.choice(paths) for _ in range(total)]
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def fetch(path: str, due: float) -> None:
+        try:
+            conn = getattr(local, "conn", None)
+            if conn is None:
+                conn = local.conn = http.client.HTTPConnection(host, int(port), timeout=30)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            response.read()
+            ok = response.status == 200
+        except (OSError, http.client.HTTPException) as error:
+            local.conn = None
+            ok, response = False, error
+        elapsed = (time.perf_counter() - due) * 1000
+        with lock:
+            latencies.append(elapsed)
+            if not ok:
+                errors.append(str(getattr(response, "status", response)))
+
+    start = time.perf_counter() + 0.2
+    with ThreadPoolExecutor(max_workers=128) as pool:
+        for i, path in enumerate(plan):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            pool.submit(fetch, path, due)
+    return {
+        "rate": rate, "duration": duration, "requests": total, "errors": len(errors),
+        "error_samples": errors[:5], "p50_ms": round(_percentile(latencies, 0.50), 1),
+        "p95_ms": round(_percentile(latencies, 0.95), 1), "p99_ms": round(_percentile(latencies, 0.99), 1),
+        "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+    }
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _run_generator(url, paths, rate, duration) -> dict:
+    """The generator in its own process, so it does not share a GIL with anything else here."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--generate", "--url", url, "--rate", str(rate), "--duration", str(duration),
+         "--paths", json.dumps(paths)],
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(out.stdout)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="bench/out/web.sqlite3")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--rate", type=float, default=50)
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--search-max", action="store_true")
+    parser.add_argument("--step-duration", type=float, default=20)
+    parser.add_argument("--p95-limit", type=float, default=150)
+    parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--paths", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.generate:
+        print(json.dumps(generate(args.url, json.loads(args.paths), args.rate, args.duration)))
+        return
+
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(args.db).resolve()}", "KYODO_ENV": "production",
+           "SECRET_KEY": "bench-" + "x" * 60, "KYODO_SECURE_COOKIES": "0"}
+    kyodo = str(Path(sys.executable).with_name("kyodo"))
+    started = time.perf_counter()
+    server = subprocess.Popen([kyodo, "serve", "--port", str(port), "--workers", str(args.workers)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        for _ in range(1200):
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    sys.exit(server.stderr.read().decode())
+                time.sleep(0.1)
+        print(f"server ready in {time.perf_counter() - started:.1f} s ({args.workers} workers)", flush=True)
+        listing = json.load(urllib.request.urlopen(url + "/api/v1/issues?per_page=100"))
+        paths = [f"/issues/{item['id']}" for item in listing["items"]]
+        _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
+        result = _run_generator(url, paths, args.rate, args.duration)
+        print(json.dumps({"fixed_rate": result}, ensure_ascii=False), flush=True)
+        if args.search_max:
+            best = None
+            for rate in (50, 75, 100, 125, 150, 175, 200, 250, 300, 400):
+                step = _run_generator(url, paths, rate, args.step_duration)
+                print(json.dumps({"step": step}), flush=True)
+                if step["errors"] or step["p95_ms"] > args.p95_limit:
+                    break
+                best = rate
+            print(json.dumps({"highest_rate_within_p95_limit": best, "p95_limit_ms": args.p95_limit}), flush=True)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()
