@@ -112,7 +112,10 @@ def rss_mb() -> float:
 def naive_rank(index, X, thematic_rows, org_list, town_xy, issue, k=10):
     """What one would write first: score everything, town factor in Python, full sort."""
     q = index.encoder_.transform([index._issue_text(issue)])
-    text = (X @ q.T).toarray().ravel()
+    text = np.clip((X @ q.T).toarray().ravel(), 0, 1)
+    theme = index.orgs_.theme.view() @ index._themes_of(q, [issue.themes])[0]
+    w = index.theme_weight
+    text = text * ((1 - w) + w * theme)
     fit = index.town_fit_
     lat, lng = town_xy.get(issue.town, (np.nan, np.nan))
     scores = np.zeros(len(org_list))
@@ -123,7 +126,7 @@ def naive_rank(index, X, thematic_rows, org_list, town_xy, issue, k=10):
             d = min(float(haversine_km(lat, lng, *town_xy[t])) for t in org.towns)
             factor = fit.outside * np.exp(-d / fit.scale_km) if d <= fit.max_km else 0.0
         scores[j] = text[j] * factor
-    order = np.argsort(-scores, kind="stable")
+    order = np.lexsort((np.arange(len(scores)), -scores))
     return [org_list[j].id for j in order if thematic_rows[j]][:k]
 
 

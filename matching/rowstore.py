@@ -95,7 +95,7 @@ class RowStore:
             out[: self.base.shape[0]] = np.bincount(csc.indices[offsets], weights=weights,
                                                     minlength=self.base.shape[0])
         if self.tail:
-            out[self.base.shape[0]:] = (self._tail() @ q.T).toarray().ravel()
+            out[self.base.shape[0]:] = sparse_row_dots(self._tail(), q)
         return out
 
     def dot_rows(self, q: sp.csr_matrix, slots) -> np.ndarray:
