@@ -1,0 +1,196 @@
+"""The text vectorizer: written words, their synonym groups, character n-grams and word vectors."""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
+from sklearn.utils.validation import check_is_fitted
+
+from .analyzer import EXPANSION_PREFIXES, Analyzer
+from .bulk import analyze_many
+from .charngrams import CharNgramCounter
+from .lsa import LSA
+from .normalize import normalize
+
+BLOCKS = ("word", "synonym", "char", "semantic")
+
+
+def _identity(features):
+    return features
+
+
+def _split(features: list[str]) -> tuple[list[str], list[str]]:
+    words, expansions = [], []
+    for f in features:
+        (expansions if f.startswith(EXPANSION_PREFIXES) else words).append(f)
+    return words, expansions
+
+
+class TextVectorizer(TransformerMixin, BaseEstimator):
+    """Japanese text → one row per text; the dot product of two rows is their similarity.
+
+    Each row joins four blocks, each of unit length and scaled by the square root of its weight,
+    so `X @ Y.T` is the weighted sum of the blocks' cosines (weights are normalized to sum to 1):
+    word TF-IDF over Sudachi content words, TF-IDF over synonym and glossary groups (expanded
+    terms, weighted below written words), character n-gram TF-IDF, and the idf-weighted mean of
+    chiVe word vectors (centered). With `n_components`, the rows are instead projected by LSA
+    (`nlp.lsa.LSA`) to that many dense dimensions, normalized to unit length.
+    """
+
+    def __init__(self, *, analyzer=None, word_weight=0.2, synonym_weight=0.1, char_weight=0.35,
+                 semantic_weight=0.35, char_ngram_range=(1, 2), min_df=1, max_df=1.0,
+                 sublinear_tf=True, semantic="auto", n_components=None, n_jobs=1,
+                 progress=False, random_state=0):
+        self.analyzer = analyzer
+        self.word_weight = word_weight
+        self.synonym_weight = synonym_weight
+        self.char_weight = char_weight
+        self.semantic_weight = semantic_weight
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.max_df = max_df
+        self.sublinear_tf = sublinear_tf
+        self.semantic = semantic
+        self.n_components = n_components
+        self.n_jobs = n_jobs
+        self.progress = progress
+        self.random_state = random_state
+
+    # -- fitting -----------------------------------------------------------------------------
+    def fit(self, raw_documents, y=None):
+        """Learn vocabularies, idf and the projection from `raw_documents` (an iterable of str)."""
+        self.fit_transform(raw_documents)
+        return self
+
+    def fit_transform(self, raw_documents, y=None):
+        texts = self._texts(raw_documents)
+        weights = self._weights()
+        analyzed = self._analyze(texts) if weights["word"] or weights["synonym"] \
+            or weights["semantic"] else [[] for _ in texts]
+        split = [_split(f) for f in analyzed]
+        self.word_vectorizer_ = self._tfidf().fit([w for w, _ in split]) if weights["word"] \
+            or weights["semantic"] else None
+        self.synonym_vectorizer_ = self._tfidf().fit([e for _, e in split]) \
+            if weights["synonym"] else None
+        if weights["char"]:
+            self.char_counter_ = CharNgramCounter(self.char_ngram_range, self.min_df, self.max_df)
+            counts = self.char_counter_.fit_transform(texts)
+            self.char_tfidf_ = TfidfTransformer(sublinear_tf=self.sublinear_tf).fit(counts)
+        else:
+            self.char_counter_ = self.char_tfidf_ = None
+            counts = None
+        self.semantic_ = self._semantic_available() if weights["semantic"] else False
+        self.word_vectors_ = None
+        self.semantic_mean_ = None
+        if self.semantic_:
+            from .wordvectors import load_word_vectors
+
+            vocab = self.word_vectorizer_.get_feature_names_out()
+            self.word_vectors_ = load_word_vectors().vectors(vocab)
+            raw = self._semantic_raw(split)
+            self.semantic_mean_ = raw.mean(axis=0) if len(raw) else np.zeros(raw.shape[1])
+        self.weights_ = {k: (v if k != "semantic" or self.semantic_ else 0.0)
+                         for k, v in weights.items()}
+        total = sum(self.weights_.values()) or 1.0
+        self.weights_ = {k: v / total for k, v in self.weights_.items()}
+        X = self._combine(split, counts)
+        self.lsa_ = None
+        if self.n_components:
+            self.lsa_ = LSA(self.n_components, random_state=self.random_state).fit(X)
+            return self.lsa_.transform(X)
+        return X
+
+    def transform(self, raw_documents):
+        """Return the rows for `raw_documents`: a CSR matrix, or a dense array with `n_components`."""
+        check_is_fitted(self, "weights_")
+        texts = self._texts(raw_documents)
+        w = self.weights_
+        analyzed = self._analyze(texts) if w["word"] or w["synonym"] or w["semantic"] \
+            else [[] for _ in texts]
+        split = [_split(f) for f in analyzed]
+        counts = self.char_counter_.transform(texts) if self.char_counter_ is not None else None
+        X = self._combine(split, counts)
+        if self.lsa_ is not None:
+            return self.lsa_.transform(X)
+        return X
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names, prefixed by block (`word:`, `syn:`/`gl:`, `char:`, `semantic:`)."""
+        check_is_fitted(self, "weights_")
+        if self.lsa_ is not None:
+            return np.array([f"lsa{i}" for i in range(self.lsa_.n_components_)], dtype=object)
+        names = []
+        if self.weights_["word"]:
+            names += ["word:" + n for n in self.word_vectorizer_.get_feature_names_out()]
+        if self.weights_["synonym"]:
+            names += list(self.synonym_vectorizer_.get_feature_names_out())
+        if self.weights_["char"]:
+            names += ["char:" + n for n in self.char_counter_.get_feature_names_out()]
+        if self.weights_["semantic"]:
+            names += [f"semantic:{i}" for i in range(self.word_vectors_.shape[1])]
+        return np.array(names, dtype=object)
+
+    # -- internals ---------------------------------------------------------------------------
+    def _weights(self) -> dict[str, float]:
+        weights = {"word": self.word_weight, "synonym": self.synonym_weight,
+                   "char": self.char_weight, "semantic": self.semantic_weight}
+        if any(v is None or v < 0 for v in weights.values()) or not any(weights.values()):
+            raise ValueError("block weights must be >= 0 and not all 0")
+        if self.semantic not in ("auto", True, False):
+            raise ValueError("semantic must be 'auto', True or False")
+        if self.semantic is False:
+            weights["semantic"] = 0.0
+        return {k: float(v) for k, v in weights.items()}
+
+    def _semantic_available(self) -> bool:
+        from . import wordvectors
+
+        if self.semantic == "auto":
+            return wordvectors.available()
+        wordvectors.load_word_vectors()  # raises VectorsUnavailable with an install hint
+        return True
+
+    def _texts(self, raw_documents) -> list[str]:
+        if isinstance(raw_documents, str):
+            raise ValueError("expected an iterable of texts, got a single str")
+        return [normalize(t) if isinstance(t, str) else normalize(str(t)) for t in raw_documents]
+
+    def _analyze(self, texts: list[str]) -> list[list[str]]:
+        analyzer = self.analyzer if self.analyzer is not None else Analyzer()
+        return analyze_many(texts, analyzer, n_jobs=self.n_jobs, progress=self.progress)
+
+    def _tfidf(self) -> TfidfVectorizer:
+        return TfidfVectorizer(analyzer=_identity, token_pattern=None, lowercase=False,
+                               min_df=self.min_df, max_df=self.max_df,
+                               sublinear_tf=self.sublinear_tf, dtype=np.float32)
+
+    def _semantic_raw(self, split) -> np.ndarray:
+        """idf-weighted mean of the unit vectors of each text's distinct words."""
+        binary = self.word_vectorizer_.transform([w for w, _ in split])
+        binary.data[:] = 1.0
+        binary = binary.multiply(self.word_vectorizer_.idf_[None, :].astype(np.float32)).tocsr()
+        return l2_normalize(np.asarray(binary @ self.word_vectors_, dtype=np.float32))
+
+    def _combine(self, split, counts) -> sp.csr_matrix:
+        w = self.weights_
+        n = len(split)
+        blocks = []
+        if w["word"]:
+            blocks.append(self.word_vectorizer_.transform([x for x, _ in split]) * np.sqrt(w["word"]))
+        if w["synonym"]:
+            blocks.append(self.synonym_vectorizer_.transform([e for _, e in split])
+                          * np.sqrt(w["synonym"]))
+        if w["char"]:
+            blocks.append(self.char_tfidf_.transform(counts) * np.sqrt(w["char"]))
+        if w["semantic"]:
+            raw = self._semantic_raw(split)
+            # Centering removes the direction every text shares (frequent words), which otherwise
+            # makes all texts look alike; texts without known words stay zero.
+            dense = l2_normalize(np.where(np.any(raw, axis=1, keepdims=True),
+                                          raw - self.semantic_mean_, 0.0))
+            blocks.append(sp.csr_matrix(dense.astype(np.float32) * np.sqrt(w["semantic"])))
+        if not blocks:
+            return sp.csr_matrix((n, 0), dtype=np.float32)
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
