@@ -427,6 +427,34 @@ class MatchingIndex:
                                     backward=float(backward[i])))
         return out
 
+    # ---------------------------------------------------------------- issues for an organization
+    def rank_issues(self, org: OrgProfile | Hashable, k: int = 10, *,
+                    explain: bool = True) -> list[Match]:
+        """Indexed issues an organization could help with, best first: its activity and offers
+        against each issue, times themes and the town factor (issues in its towns first)."""
+        self._check()
+        if not isinstance(org, OrgProfile):
+            org = self.organization(org)
+        coll = self.issues_
+        slots, factor, covers, dist = self._town_candidates(coll, org.towns, None)
+        q = self.encoder_.transform([self._activity_text(org)])
+        own_theme = self._themes_of(q, [org.themes])[0]
+        text = self._text_scores(coll.main, q, slots, len(coll.slot))
+        score = self._fit_scores(text, coll.theme.data[slots] @ own_theme) * factor
+        order = self._top(score, covers, slots, coll, k)
+        out = []
+        for i in order:
+            issue = coll.profiles[slots[i]]
+            reasons = Reasons()
+            if explain:
+                reasons = self._reasons(self._analyze(self._activity_text(org)),
+                                        self._analyze(self._issue_text(issue)), own_theme,
+                                        coll.theme.data[slots[i]],
+                                        (issue.town,) if covers[i] else (), dist[i])
+            out.append(Match(issue.id, float(score[i]), reasons, text=float(text[i]),
+                             town=float(factor[i])))
+        return out
+
     # ---------------------------------------------------------------- duplicates
     def similar_issues(self, draft: IssueProfile, k: int = 5, *, explain: bool = True) -> list[Match]:
         """Indexed issues most like a draft (duplicate detection), best first; the draft itself

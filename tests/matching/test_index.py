@@ -205,3 +205,10 @@ def test_queries_for_unknown_towns_still_rank_by_text(fitted_index):
     issue = IssueProfile("q", "日本語教室", "日本語を勉強したい外国人の家族がいます。", "")
     assert fitted_index.rank_thematic(issue, 1)[0].id == "p3"
     assert np.isfinite([m.score for m in fitted_index.rank_thematic(issue)]).all()
+
+
+def test_an_organization_finds_the_issues_it_can_help_with(fitted_index):
+    matches = fitted_index.rank_issues("p3", 3)
+    assert matches[0].id == "i3" and matches[0].reasons.towns == ("中町",)
+    assert [m.id for m in fitted_index.rank_issues("p2", 1)] == ["i2"]
+    assert all(0 <= m.score <= 1 for m in matches)
