@@ -117,8 +117,8 @@ class MatchingIndex:
         activity = [self._activity_text(o) for o in orgs]
         needs = [o.needs for o in orgs]
         issue_texts = [self._issue_text(i) for i in issues]
-        self.encoder_.fit(activity + [n for n in needs if n.strip()] + issue_texts,
-                          n_jobs=self.n_jobs)
+        # One pass: every text is analysed once, and the fit sees exactly the texts it encodes.
+        rows = self.encoder_.fit_transform(activity + needs + issue_texts, n_jobs=self.n_jobs)
         self.theme_rows_ = self.encoder_.transform([theme_text(t) for t in themes])
 
         n_features = self.theme_rows_.shape[1]
@@ -126,11 +126,11 @@ class MatchingIndex:
         n_dense = getattr(self.encoder_, "n_dense_", 0)
         self.orgs_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
         self.issues_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
+        n = len(orgs)
         if orgs:
-            rows = self.encoder_.transform(activity + needs, n_jobs=self.n_jobs)
-            self._add_orgs(orgs, rows[: len(orgs)], rows[len(orgs):])
+            self._add_orgs(orgs, rows[:n], rows[n: 2 * n])
         if issues:
-            self._add_issues(issues, self.encoder_.transform(issue_texts, n_jobs=self.n_jobs))
+            self._add_issues(issues, rows[2 * n:])
         self._analysis_cache = {}
         return self
 

@@ -107,23 +107,26 @@ class TextEncoder:
     def _analyzer(self) -> Analyzer:
         return self.analyzer if self.analyzer is not None else _default_analyzer()
 
-    def analyze(self, text: str) -> Analysis:
-        """Normalize and analyse one text (never raises for a str)."""
+    def analyze(self, text: str, surfaces: bool = True) -> Analysis:
+        """Normalize and analyse one text (never raises for a str); without `surfaces` the
+        written forms are not kept (cheaper, for fitting)."""
         text = normalize(text or "")
         if not text:
             return EMPTY
+        if not surfaces:
+            return Analysis(tuple(self._analyzer()(text)), (), text)
         pairs = self._analyzer().features_with_surfaces(text)
         return Analysis(tuple(f for f, _ in pairs), tuple(s for _, s in pairs), text)
 
-    def analyze_many(self, texts, n_jobs: int = 1) -> list[Analysis]:
+    def analyze_many(self, texts, n_jobs: int = 1, surfaces: bool = True) -> list[Analysis]:
         """Analyse many texts; `n_jobs` threads share the work (Sudachi releases the GIL)."""
         texts = list(texts)
         if n_jobs == 1 or len(texts) < 64:
-            return [self.analyze(t) for t in texts]
+            return [self.analyze(t, surfaces) for t in texts]
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            return list(pool.map(self.analyze, texts, chunksize=64))
+            return list(pool.map(lambda t: self.analyze(t, surfaces), texts, chunksize=64))
 
     # -- vectors --------------------------------------------------------------------------------
     def _raw_blocks(self, analyses):
@@ -137,40 +140,29 @@ class TextEncoder:
         chars = _sublinear(_char_hasher(self.char_ngram_range).transform([a.text for a in analyses]))
         return words, concepts, chars
 
-    def _semantic_raw(self, analyses) -> np.ndarray:
-        """idf-weighted sum of the unit word vectors of each text's distinct written words."""
-        from nlp.wordvectors import load_word_vectors
-
-        cache = self.__dict__.setdefault("_word_vectors", {})
-        wv = load_word_vectors()
-        out = np.zeros((len(analyses), wv.dim), dtype=np.float32)
-        for i, a in enumerate(analyses):
-            words = sorted({f for f in a.features if not is_expansion(f)})
-            missing = [w for w in words if w not in cache]
-            if missing:
-                for w, v in zip(missing, wv.vectors(missing)):
-                    cache[w] = v
-            if words:
-                weights = self.feature_weights(words)
-                out[i] = weights @ np.stack([cache[w] for w in words])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_word_vectors", None)
-        return state
-
     def fit(self, texts, n_jobs: int = 1):
-        """Learn inverse document frequencies from texts; return self."""
-        return self.fit_analyses(self.analyze_many(texts, n_jobs=n_jobs))
+        """Learn inverse document frequencies (and word-vector rows) from texts; return self."""
+        self.fit_transform(texts, n_jobs=n_jobs)
+        return self
 
-    def fit_analyses(self, analyses):
-        """Learn inverse document frequencies from analysed texts; return self."""
-        analyses = list(analyses)
-        n = len(analyses)
+    def fit_transform(self, texts, n_jobs: int = 1, chunk: int = 20_000) -> sp.csr_matrix:
+        """Fit on texts and return their rows, analysing each text once and a chunk at a time
+        (memory holds sparse counts, not the analyses)."""
+        texts = list(texts)
+        raws, words_seen = [], set()
+        semantic = bool(self.semantic_weight)
+        for start in range(0, len(texts), chunk):
+            analyses = self.analyze_many(texts[start: start + chunk], n_jobs, surfaces=False)
+            raws.append(self._raw_blocks(analyses))
+            if semantic:
+                words_seen.update(f for a in analyses for f in a.features if not is_expansion(f))
+        blocks = [sp.vstack([r[i] for r in raws], format="csr") if raws else
+                  sp.csr_matrix((0, n), dtype=np.float32)
+                  for i, n in enumerate((WORD_FEATURES, CONCEPT_FEATURES, CHAR_FEATURES))]
+        del raws
+        n = len(texts)
         self.idf_ = []
-        for block in self._raw_blocks(analyses):
+        for block in blocks:
             df = np.bincount(block.indices, minlength=block.shape[1])
             # Features never seen in fitting get no weight: they cannot match any fitted text, and
             # would only shrink the other features' share of a new text's vector.
@@ -179,9 +171,49 @@ class TextEncoder:
         self.n_documents_ = n
         self.semantic_mean_ = None
         self.n_dense_ = 0
-        if self.semantic_weight:
-            self.semantic_mean_ = self._semantic_raw(analyses).mean(axis=0)
+        if semantic:
+            self._fit_semantic(sorted(words_seen))
+            self.semantic_mean_ = self._semantic_raw(blocks[0]).mean(axis=0)
             self.n_dense_ = len(self.semantic_mean_)
+        return self._rows(blocks)
+
+    def _fit_semantic(self, words):
+        """Remember, for each fitted word's hashed column, its row in the word-vector table."""
+        from nlp.wordvectors import load_word_vectors
+
+        rows = load_word_vectors().rows_of(words) if words else np.zeros(0, dtype=np.int64)
+        cols = _hash_pairs([[(w, 1.0)] for w in words], WORD_FEATURES).indices if words else rows
+        known = rows >= 0
+        cols, rows = cols[known], rows[known]
+        order = np.argsort(cols, kind="stable")
+        cols, rows = cols[order], rows[order]
+        first = np.ones(len(cols), dtype=bool)
+        first[1:] = cols[1:] != cols[:-1]
+        self.semantic_cols_ = cols[first].astype(np.int64)
+        self.semantic_rows_ = rows[first].astype(np.int32)
+
+    def _semantic_raw(self, words_raw: sp.csr_matrix) -> np.ndarray:
+        """idf-weighted sum of the unit word vectors of each text's distinct words, unit length."""
+        table = _unit_word_vectors()
+        m = sp.csr_matrix(words_raw)
+        cols = self.semantic_cols_
+        out = np.zeros((m.shape[0], table.shape[1]), dtype=np.float32)
+        if not len(cols) or not m.nnz:
+            return out
+        pos = np.searchsorted(cols, m.indices)
+        pos[pos == len(cols)] = 0
+        hit = cols[pos] == m.indices
+        row_of = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))[hit]
+        weights = self.idf_[0][m.indices[hit]]
+        picked = sp.csr_matrix((weights, (row_of, self.semantic_rows_[pos[hit]])),
+                               shape=(m.shape[0], table.shape[0]), dtype=np.float32)
+        out = np.asarray(picked @ table, dtype=np.float32)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
+
+    def fit_analyses(self, analyses):
+        """Fit on texts already analysed; return self."""
+        self.fit_transform([a.text for a in analyses])
         return self
 
     def feature_weights(self, features) -> np.ndarray:
@@ -199,23 +231,41 @@ class TextEncoder:
         """Encode analysed texts as rows; the dot product of two rows lies in [0, 1]."""
         if not hasattr(self, "idf_"):
             raise RuntimeError("TextEncoder is not fitted")
-        analyses = list(analyses)
+        return self._rows(self._raw_blocks(list(analyses)))
+
+    def _rows(self, blocks) -> sp.csr_matrix:
         weights = (self.word_weight, self.concept_weight, self.char_weight)
         total = sum(weights) + (self.semantic_weight or 0.0)
-        blocks = []
-        for block, idf, w in zip(self._raw_blocks(analyses), self.idf_, weights):
-            blocks.append(_weighted_unit_rows(block, idf, math.sqrt(w / total)))
+        out = []
+        for block, idf, w in zip(blocks, self.idf_, weights):
+            out.append(_weighted_unit_rows(block, idf, math.sqrt(w / total)))
         if self.semantic_weight:
-            raw = self._semantic_raw(analyses)
+            raw = self._semantic_raw(blocks[0])
             # Centering removes the direction all texts share, which makes every pair look alike.
             dense = np.where(raw.any(axis=1, keepdims=True), raw - self.semantic_mean_, 0.0)
             norms = np.linalg.norm(dense, axis=1, keepdims=True)
             dense = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
-            blocks.append(sp.csr_matrix(dense * math.sqrt(self.semantic_weight / total),
-                                        dtype=np.float32))
-        out = sp.hstack(blocks, format="csr", dtype=np.float32)
-        out.eliminate_zeros()
-        return out
+            out.append(sp.csr_matrix(dense * math.sqrt(self.semantic_weight / total),
+                                     dtype=np.float32))
+        rows = sp.hstack(out, format="csr", dtype=np.float32)
+        rows.eliminate_zeros()
+        return rows
+
+
+_unit_table: dict = {}
+
+
+def _unit_word_vectors() -> np.ndarray:
+    """The word-vector table with rows of unit length, loaded once per process."""
+    from nlp.wordvectors import load_word_vectors
+
+    table = _unit_table.get("table")
+    if table is None:
+        raw = np.asarray(load_word_vectors().table, dtype=np.float32)
+        norms = np.linalg.norm(raw, axis=1, keepdims=True)
+        table = _unit_table["table"] = np.divide(raw, norms, out=np.zeros_like(raw),
+                                                 where=norms > 0)
+    return table
 
 
 _analyzers: dict = {}
@@ -227,56 +277,3 @@ def _default_analyzer() -> Analyzer:
         a = _analyzers["default"] = Analyzer()
     return a
 
-
-class NlpEncoder:
-    """The same interface over nlp's TextVectorizer (words, synonym groups, character n-grams and
-    word vectors); `params` go to TextVectorizer."""
-
-    def __init__(self, **params):
-        self.params = params
-
-    def analyze(self, text: str) -> Analysis:
-        text = normalize(text or "")
-        if not text:
-            return EMPTY
-        pairs = _default_analyzer().features_with_surfaces(text)
-        return Analysis(tuple(f for f, _ in pairs), tuple(s for _, s in pairs), text)
-
-    def _semantic_raw(self, analyses) -> np.ndarray:
-        """idf-weighted sum of the unit word vectors of each text's distinct written words."""
-        from nlp.wordvectors import load_word_vectors
-
-        cache = self.__dict__.setdefault("_word_vectors", {})
-        wv = load_word_vectors()
-        out = np.zeros((len(analyses), wv.dim), dtype=np.float32)
-        for i, a in enumerate(analyses):
-            words = sorted({f for f in a.features if not is_expansion(f)})
-            missing = [w for w in words if w not in cache]
-            if missing:
-                for w, v in zip(missing, wv.vectors(missing)):
-                    cache[w] = v
-            if words:
-                weights = self.feature_weights(words)
-                out[i] = weights @ np.stack([cache[w] for w in words])
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return np.divide(out, norms, out=np.zeros_like(out), where=norms > 0)
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_word_vectors", None)
-        return state
-
-    def fit(self, texts, n_jobs: int = 1):
-        from nlp.vectorizer import TextVectorizer
-
-        self.vectorizer_ = TextVectorizer(n_jobs=n_jobs, **self.params).fit(list(texts))
-        words = self.vectorizer_.word_vectorizer_
-        self.idf_ = dict(zip(words.get_feature_names_out(), words.idf_)) if words is not None else {}
-        return self
-
-    def transform(self, texts, n_jobs: int = 1) -> sp.csr_matrix:
-        m = self.vectorizer_.transform(list(texts))
-        return sp.csr_matrix(m, dtype=np.float32)
-
-    def feature_weights(self, features) -> np.ndarray:
-        return np.asarray([self.idf_.get(f, 0.0) for f in features], dtype=np.float32)
