@@ -8,6 +8,10 @@ from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 
+def _orthonormal(Y) -> np.ndarray:
+    return np.linalg.qr(np.asarray(Y, dtype=np.float64))[0].astype(np.float32)
+
+
 class LSA(TransformerMixin, BaseEstimator):
     """Truncated SVD by randomized subspace iteration, orthonormalizing only the document side.
 
@@ -29,10 +33,10 @@ class LSA(TransformerMixin, BaseEstimator):
         width = min(k + self.n_oversamples, n, d)
         rng = np.random.default_rng(self.random_state)
         Xt = X.T.tocsr() if sp.issparse(X) else np.asarray(X).T
-        Y = X @ rng.standard_normal((d, width), dtype=np.float32)
-        Y = np.linalg.qr(np.asarray(Y, dtype=np.float64))[0]
+        # float32 products: the sparse matrix is float32 and float64 factors would double the cost.
+        Y = _orthonormal(X @ rng.standard_normal((d, width), dtype=np.float32))
         for _ in range(self.n_iter):
-            Y = np.linalg.qr(np.asarray(X @ np.asarray(Xt @ Y), dtype=np.float64))[0]
+            Y = _orthonormal(X @ np.asarray(Xt @ Y))
         B = np.asarray(Xt @ Y, dtype=np.float64).T          # width × d
         eigval, eigvec = np.linalg.eigh(B @ B.T)
         order = np.argsort(eigval)[::-1][:k]

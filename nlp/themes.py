@@ -1,6 +1,7 @@
 """Theme suggestion: rank the 20 activity fields of seed_data/themes.json for a text."""
 from __future__ import annotations
 
+import functools
 import json
 from importlib import resources
 from typing import NamedTuple
@@ -13,9 +14,20 @@ from .vectorizer import TextVectorizer
 
 
 class ThemeScore(NamedTuple):
+    """A theme's code (seed_data/themes.json) and its score for a text; unpacks as (code, score)."""
+
     code: str
-    name: str
     score: float
+
+    @property
+    def name(self) -> str:
+        """The theme's Japanese name, e.g. 保健・医療・福祉."""
+        return _names().get(self.code, self.code)
+
+
+@functools.cache
+def _names() -> dict[str, str]:
+    return {t["code"]: t["name"] for t in load_themes()}
 
 
 def load_themes() -> list[dict]:
@@ -80,7 +92,7 @@ class ThemeSuggester(BaseEstimator):
         """Return the themes ranked for `text`, best first (the top `k` if given)."""
         row = self.scores([text])[0]
         order = np.lexsort((np.arange(len(row)), -row))
-        ranked = [ThemeScore(self.codes_[i], self.names_[i], float(row[i])) for i in order]
+        ranked = [ThemeScore(self.codes_[i], float(row[i])) for i in order]
         return ranked[:k] if k is not None else ranked
 
 
