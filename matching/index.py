@@ -15,8 +15,8 @@ from .reasons import shared_terms
 from .rowstore import GrowingArray, VectorStore, sparse_row_dots
 from .results import Match, PartnerMatch, Reasons, TeamProposal
 from .scoring import TownFit, weighted_harmonic
-from .text import EMPTY, Analysis, TextEncoder
-from .themes import ThemeProfiler, load_themes, theme_text
+from .text import TextEncoder
+from .themes import ThemeProfiler
 
 _KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
 
@@ -109,6 +109,8 @@ class MatchingIndex:
         self.encoder_ = copy.deepcopy(self.encoder) if self.encoder is not None else TextEncoder()
         self.town_fit_ = self.town_fit if self.town_fit is not None else TownFit()
         self.towns_ = TownTable(towns)
+        from nlp import ThemeSuggester, load_themes
+
         themes = load_themes()
         self.theme_codes_ = [t["code"] for t in themes]
         self.theme_names_ = {t["code"]: t["name"] for t in themes}
@@ -119,9 +121,12 @@ class MatchingIndex:
         issue_texts = [self._issue_text(i) for i in issues]
         # One pass: every text is analysed once, and the fit sees exactly the texts it encodes.
         rows = self.encoder_.fit_transform(activity + needs + issue_texts, n_jobs=self.n_jobs)
-        self.theme_rows_ = self.encoder_.transform([theme_text(t) for t in themes])
+        # Theme suggestion is nlp's zero-shot model over the themes' names, descriptions and
+        # keywords; declared themes are added on top (ThemeProfiler).
+        self.theme_suggester_ = ThemeSuggester(themes).fit()
+        self.theme_suggester_.vectorizer_.n_jobs = self.n_jobs
 
-        n_features = self.theme_rows_.shape[1]
+        n_features = rows.shape[1]
         n_themes = len(self.theme_codes_)
         n_dense = getattr(self.encoder_, "n_dense_", 0)
         self.orgs_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
@@ -147,22 +152,8 @@ class MatchingIndex:
         # `title_weight` times, as an issue's title does.
         return "\n".join([org.description] + [org.needs] * self.title_weight)
 
-    def _analyze(self, text: str) -> Analysis:
-        cache = self.__dict__.setdefault("_analysis_cache", {})
-        a = cache.get(text)
-        if a is None:
-            if len(cache) > 4096:
-                cache.clear()
-            a = cache[text] = self.encoder_.analyze(text)
-        return a
-
-    def __getstate__(self):
-        state = dict(self.__dict__)
-        state.pop("_analysis_cache", None)
-        return state
-
-    def _themes_of(self, rows: sp.csr_matrix, declared) -> np.ndarray:
-        suggested = (rows @ self.theme_rows_.T).toarray()
+    def _themes_of(self, texts: list[str], declared) -> np.ndarray:
+        suggested = self.theme_suggester_.scores(texts) if texts else np.zeros((0, 0))
         return self.themes_.vectors(suggested, declared)
 
     def _town_rows(self, names) -> tuple[np.ndarray, bool]:
@@ -170,7 +161,7 @@ class MatchingIndex:
         return rows, any(self.towns_.has_coordinates(n) for n in names)
 
     def _add_orgs(self, orgs, act, needs):
-        theme = self._themes_of(act, [o.themes for o in orgs])
+        theme = self._themes_of([self._activity_text(o) for o in orgs], [o.themes for o in orgs])
         for k, org in enumerate(orgs):
             rows, coords = self._town_rows(org.towns)
             self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
@@ -179,7 +170,7 @@ class MatchingIndex:
         self.orgs_.extra.extend(needs)
 
     def _add_issues(self, issues, rows):
-        theme = self._themes_of(rows, [i.themes for i in issues])
+        theme = self._themes_of([self._issue_text(i) for i in issues], [i.themes for i in issues])
         for issue in issues:
             trows, coords = self._town_rows([issue.town] if issue.town else [])
             self.issues_.add(issue.id, issue, 0, trows, coords)
@@ -195,7 +186,7 @@ class MatchingIndex:
         """Add an organization or replace the one with the same id, without refitting."""
         self._check()
         m = self.encoder_.transform([self._activity_text(org), org.needs])
-        theme = self._themes_of(m[:1], [org.themes])[0]
+        theme = self._themes_of([self._activity_text(org)], [org.themes])[0]
         rows, coords = self._town_rows(org.towns)
         self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
         self.orgs_.theme.append(theme)
@@ -215,7 +206,7 @@ class MatchingIndex:
         """Add an issue or replace the one with the same id, without refitting."""
         self._check()
         row = self._issue_row(issue)
-        theme = self._themes_of(row, [issue.themes])[0]
+        theme = self._themes_of([self._issue_text(issue)], [issue.themes])[0]
         trows, coords = self._town_rows([issue.town] if issue.town else [])
         self.issues_.add(issue.id, issue, 0, trows, coords)
         self.issues_.theme.append(theme)
@@ -264,7 +255,7 @@ class MatchingIndex:
         slot = self.issues_.slot.get(issue.id)
         if slot is not None and self.issues_.profiles[slot] == issue:
             return self.issues_.theme.data[slot]
-        return self._themes_of(row, [issue.themes])[0]
+        return self._themes_of([self._issue_text(issue)], [issue.themes])[0]
 
     # ---------------------------------------------------------------- towns
     def _town_candidates(self, coll: _Collection, town_names, kind: int | None):
@@ -367,15 +358,15 @@ class MatchingIndex:
         org = self.orgs_.profiles[slot]
         reasons = Reasons()
         if explain:
-            left = self._analyze(self._issue_text(issue))
-            right = self._analyze(self._activity_text(org))
+            left = self._issue_text(issue)
+            right = self._activity_text(org)
             reasons = self._reasons(left, right, self._issue_theme(issue, self._issue_row(issue)),
                                     self.orgs_.theme.data[slot],
                                     (issue.town,) if covers else (), dist)
         return Match(org.id, score, reasons, text=text, town=factor)
 
     def _reasons(self, left, right, theme_left, theme_right, towns, dist) -> Reasons:
-        terms = shared_terms(left, right, self.encoder_.feature_weights,
+        terms = shared_terms(left, right, self.encoder_.idf_lookup(),
                              exclude=self.towns_.row.keys())
         both = np.minimum(theme_left, theme_right)
         themes = tuple(self.theme_names_[c] for c in self.themes_.names(both, threshold=0.3))
@@ -402,7 +393,7 @@ class MatchingIndex:
             mask = slots != own
             slots, factor, covers, dist = slots[mask], factor[mask], covers[mask], dist[mask]
         qf, qb = self.encoder_.transform([self._request_text(org), self._activity_text(org)])
-        own_theme = self._themes_of(qb, [org.themes])[0]
+        own_theme = self._themes_of([self._activity_text(org)], [org.themes])[0]
         theme = self.orgs_.theme.data[slots] @ own_theme
         forward = self._fit_scores(
             self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)), theme)
@@ -418,8 +409,8 @@ class MatchingIndex:
             reasons = Reasons()
             if explain:
                 reasons = self._reasons(
-                    self._analyze(self._request_text(org)),
-                    self._analyze(self._activity_text(other) + "\n" + other.needs),
+                    self._request_text(org),
+                    self._activity_text(other) + "\n" + other.needs,
                     own_theme, self.orgs_.theme.data[slot],
                     tuple(t for t in org.towns if t in other.towns), dist[i])
             out.append(PartnerMatch(other.id, float(score[i]), reasons, text=float(mutual[i]),
@@ -438,7 +429,7 @@ class MatchingIndex:
         coll = self.issues_
         slots, factor, covers, dist = self._town_candidates(coll, org.towns, None)
         q = self.encoder_.transform([self._activity_text(org)])
-        own_theme = self._themes_of(q, [org.themes])[0]
+        own_theme = self._themes_of([self._activity_text(org)], [org.themes])[0]
         text = self._text_scores(coll.main, q, slots, len(coll.slot))
         score = self._fit_scores(text, coll.theme.data[slots] @ own_theme) * factor
         order = self._top(score, covers, slots, coll, k)
@@ -447,8 +438,8 @@ class MatchingIndex:
             issue = coll.profiles[slots[i]]
             reasons = Reasons()
             if explain:
-                reasons = self._reasons(self._analyze(self._activity_text(org)),
-                                        self._analyze(self._issue_text(issue)), own_theme,
+                reasons = self._reasons(self._activity_text(org), self._issue_text(issue),
+                                        own_theme,
                                         coll.theme.data[slots[i]],
                                         (issue.town,) if covers[i] else (), dist[i])
             out.append(Match(issue.id, float(score[i]), reasons, text=float(text[i]),
@@ -469,17 +460,18 @@ class MatchingIndex:
             slots, factor, covers, dist = slots[keep], factor[keep], covers[keep], dist[keep]
         q = self.encoder_.transform([self._issue_text(draft)])
         text = self._text_scores(coll.main, q, slots, len(coll.slot))
-        theme = coll.theme.data[slots] @ self._themes_of(q, [draft.themes])[0]
+        draft_theme = self._themes_of([self._issue_text(draft)], [draft.themes])[0]
+        theme = coll.theme.data[slots] @ draft_theme
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, coll, k)
         out = []
-        left = self._analyze(self._issue_text(draft)) if explain else EMPTY
+        left = self._issue_text(draft)
         for i in order:
             other = coll.profiles[slots[i]]
             reasons = Reasons()
             if explain:
-                reasons = self._reasons(left, self._analyze(self._issue_text(other)),
-                                        self._themes_of(q, [draft.themes])[0],
+                reasons = self._reasons(left, self._issue_text(other),
+                                        draft_theme,
                                         coll.theme.data[slots[i]],
                                         (draft.town,) if covers[i] else (), dist[i])
             out.append(Match(other.id, float(score[i]), reasons, text=float(text[i]),
@@ -520,8 +512,7 @@ class MatchingIndex:
         dists = [d for d in dists if d is not None]
         dist = 0.0 if covers else (min(dists) if dists else None)
         q = self._issue_row(issue)
-        return self._reasons(self._analyze(self._issue_text(issue)),
-                             self._analyze(self._activity_text(org)),
+        return self._reasons(self._issue_text(issue), self._activity_text(org),
                              self._issue_theme(issue, q), self.orgs_.theme.data[slot],
                              (issue.town,) if covers else (), np.nan if dist is None else dist)
 

@@ -216,6 +216,10 @@ class TextEncoder:
         self.fit_transform([a.text for a in analyses])
         return self
 
+    def idf_lookup(self) -> "IdfLookup":
+        """A mapping-like `.get(feature, default)` of word-block idf (for nlp.shared_terms)."""
+        return IdfLookup(self.idf_[0])
+
     def feature_weights(self, features) -> np.ndarray:
         """Inverse document frequency of each analysed feature (0 for features never fitted)."""
         if not features:
@@ -250,6 +254,20 @@ class TextEncoder:
         rows = sp.hstack(out, format="csr", dtype=np.float32)
         rows.eliminate_zeros()
         return rows
+
+
+class IdfLookup:
+    """`get(feature, default)` → the fitted idf of an analysed feature, by its hashed column."""
+
+    def __init__(self, idf: np.ndarray):
+        self.idf = idf
+
+    def get(self, feature: str, default: float = 0.0) -> float:
+        from sklearn.utils import murmurhash3_32
+
+        # The same column FeatureHasher gives the feature (signed murmurhash, absolute value).
+        value = float(self.idf[abs(murmurhash3_32(feature, seed=0)) % len(self.idf)])
+        return value if value else default
 
 
 _unit_table: dict = {}

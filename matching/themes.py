@@ -1,20 +1,7 @@
 """Theme vectors: which of the activity themes a profile is about, declared or suggested."""
 from __future__ import annotations
 
-import json
-from importlib import resources
-
 import numpy as np
-
-
-def load_themes() -> list[dict]:
-    """The 20 activity themes of the NPO law shipped in seed_data/themes.json."""
-    text = resources.files("seed_data").joinpath("themes.json").read_text(encoding="utf-8")
-    return json.loads(text)
-
-
-def theme_text(theme: dict) -> str:
-    return "。".join([theme["name"], theme.get("description", ""), "、".join(theme.get("keywords", []))])
 
 
 class ThemeProfiler:
