@@ -1,11 +1,11 @@
 """Jinja filters and globals shared by all templates."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 from flask import Flask, current_app
 
-JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
+from .services.clock import JST
 
 
 def format_datetime(value: datetime | None, with_time: bool = True) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.webclient import AuthActions, csrf_token
 from webapp.models import CollaborationDomain, ConsortiumCreate, OrgKind
-from webapp.services import consortia, org_invitations
+from webapp.services import agreements, consortia, org_invitations
 
 ROLES = ("anonymous", "resident", "owner_a", "owner_b", "staff")
 PUBLIC = dict.fromkeys(ROLES, "ok")
@@ -20,6 +20,7 @@ OWNER_A = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": 
 OWNER_B = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b": "ok", "staff": "ok"}
 STAFF = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b": "403", "staff": "ok"}
 OWNERS_OR_STAFF = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
+MEMBERS = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
 INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
 
 # endpoint -> (method, url template, form data, expected outcome per role)
@@ -48,9 +49,22 @@ MATRIX = {
     "consortia.index": ("GET", "/consortia/", None, PUBLIC),
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),
-    "consortia.invite": ("POST", "/consortia/{consortium}/invite", {}, OWNER_A),
+    "consortia.invite": ("POST", "/consortia/{consortium}/invite", {}, MEMBERS),
     "consortia.respond": ("POST", "/consortia/{consortium}/members/{b}/respond", {}, OWNER_B),
     "consortia.leave": ("POST", "/consortia/{consortium}/members/{a}/leave", {}, OWNER_A),
+    "consortia.agreement": ("GET", "/consortia/{consortium}/agreement", None, PUBLIC),
+    "consortia.edit_agreement": ("POST", "/consortia/{consortium}/agreement/edit", {}, MEMBERS),
+    "consortia.sign": ("POST", "/consortia/{consortium}/agreement/{agreement}/sign/{a}", {}, OWNER_A),
+    "consortia.evaluation": ("GET", "/consortia/{consortium}/evaluation", None, PUBLIC),
+    "consortia.evaluate": ("GET", "/consortia/{consortium}/evaluation/new?org={a}", None, OWNER_A),
+    "consortia.start_evaluation": ("POST", "/consortia/{consortium}/evaluate-now", {}, MEMBERS),
+    "consortia.close": ("POST", "/consortia/{consortium}/close", {}, MEMBERS),
+    "staff.index": ("GET", "/staff/", None, STAFF),
+    "staff.gaps": ("GET", "/staff/gaps", None, STAFF),
+    "staff.board": ("GET", "/staff/board", None, STAFF),
+    "staff.evaluations": ("GET", "/staff/evaluations", None, STAFF),
+    "staff.audit": ("GET", "/staff/audit", None, STAFF),
+    "staff.proxy_new": ("POST", "/staff/orgs/new", {"action": "save"}, STAFF),
     "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),
     "notifications.settings": ("POST", "/notifications/settings", {}, LOGGED_IN),
     "notifications.answer_invitation": ("POST", "/notifications/invitations/{invitation}",
@@ -89,8 +103,14 @@ def world(factory, db):
                                   area_ids=[factory.area().id]),
         creator=users["owner_a"], founding_org_id=a.id, invite_org_ids=[b.id])
     invitation = org_invitations.invite_editor(db, org_id=a.id, email="resident@example.jp", inviter=users["owner_a"])
+    consortia.respond(db, consortium_id=consortium.id, org_id=b.id, by_user=users["owner_b"], accept=True, message="")
+    agreement = agreements.save_draft(db, consortium_id=consortium.id, by_user=users["owner_a"], data=agreements.AgreementDraft(
+        purpose="見守り", period_start=date(2026, 4, 1), period_end=date(2027, 3, 31),
+        roles={a.id: agreements.RoleInput(role="紹介", form="facility_provision"),
+               b.id: agreements.RoleInput(role="訪問", form="personnel_exchange")}))
     db.commit()
-    ids = {"a": a.id, "b": b.id, "issue": issue.id, "consortium": consortium.id, "invitation": invitation.id}
+    ids = {"a": a.id, "b": b.id, "issue": issue.id, "consortium": consortium.id, "invitation": invitation.id,
+           "agreement": agreement.id}
     return ids
 
 

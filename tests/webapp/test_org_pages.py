@@ -74,7 +74,7 @@ def test_theme_suggestions_are_offered_without_saving(client, auth, factory, db)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     welfare = factory.theme("health_welfare")
-    item = html[html.index(f'value="{welfare.id}"'):]
+    item = html[html.index(f'name="themes" value="{welfare.id}"'):]
     assert "おすすめ" in item[: item.index("</li>")]
     assert db.exec(select(Organization)).all() == []
 

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("consortia", __name__, url_prefix="/consortia")
 
-from . import views  # noqa: E402,F401
+from . import agreement_views, evaluation_views, views  # noqa: E402,F401

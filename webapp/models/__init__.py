@@ -1,5 +1,7 @@
 """All tables; importing this module registers them on ``SQLModel.metadata`` (Alembic reads it)."""
 from .accounts import User
+from .agreements import Agreement, AgreementRole, AgreementSignature, FrozenAgreementError
+from .audit import AuditEntry, LifecycleEvent
 from .base import UTCDateTime, utcnow
 from .consortia import (
     Consortium,
@@ -11,6 +13,10 @@ from .consortia import (
 )
 from .enums import (
     TERRITORIAL_CATEGORIES,
+    AgreementStatus,
+    CollaborationForm,
+    EvaluationSide,
+    Principle,
     CollaborationDomain,
     ConsortiumStatus,
     InvitationStatus,
@@ -23,6 +29,7 @@ from .enums import (
     RecordSource,
     Role,
 )
+from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
 from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
 from .notifications import IndexChange, Notification, OrgInvitation
 from .organizations import (
@@ -35,6 +42,9 @@ from .organizations import (
 from .places import Area, Chome, Theme
 
 __all__ = [
+    "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
+    "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
+    "LifecycleEvent", "Principle", "PrincipleRating",
     "Area", "Chome", "CollaborationDomain", "Comment", "Consortium", "ConsortiumArea",
     "ConsortiumCreate", "ConsortiumIssue", "ConsortiumMember", "ConsortiumStatus",
     "ConsortiumTheme", "IndexChange", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",

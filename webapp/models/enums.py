@@ -98,6 +98,45 @@ class NotificationKind(_Labelled):
     ORG_INVITATION_ANSWER = "org_invitation_answer"
     MATCHING_ISSUE = "matching_issue"
     ISSUE_STATUS = "issue_status"
+    AGREEMENT = "agreement"
+    LIFECYCLE = "lifecycle"
+    EVALUATION = "evaluation"
+
+
+class CollaborationForm(_Labelled):
+    """協働の形態 of the guideline."""
+
+    CONSIGNMENT = "consignment"
+    SUBSIDY = "subsidy"
+    CO_HOSTING = "co_hosting"
+    PERSONNEL_EXCHANGE = "personnel_exchange"
+    FACILITY_PROVISION = "facility_provision"
+    FACILITY_MANAGEMENT = "facility_management"
+    POLICY_PROPOSAL = "policy_proposal"
+
+
+class AgreementStatus(_Labelled):
+    DRAFT = "draft"            # no signature yet: may still be edited
+    SIGNING = "signing"        # signed by some members: frozen
+    SIGNED = "signed"          # signed by every member: in force
+    SUPERSEDED = "superseded"  # replaced by a later version
+
+
+class Principle(_Labelled):
+    """The seven principles (7つの視点) of the guideline, in its order."""
+
+    PURPOSE_SHARING = "purpose_sharing"
+    EQUALITY = "equality"
+    MUTUAL_UNDERSTANDING = "mutual_understanding"
+    AUTONOMY = "autonomy"
+    DISCLOSURE = "disclosure"
+    INDEPENDENCE = "independence"
+    TIME_LIMIT = "time_limit"
+
+
+class EvaluationSide(_Labelled):
+    CITIZEN = "citizen"
+    CITY = "city"
 
 
 _LABELS: dict[StrEnum, str] = {
@@ -150,6 +189,29 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.ORG_INVITATION_ANSWER: "編集者招待への回答",
     NotificationKind.MATCHING_ISSUE: "団体に合う地域課題",
     NotificationKind.ISSUE_STATUS: "地域課題の状態",
+    NotificationKind.AGREEMENT: "協定書",
+    NotificationKind.LIFECYCLE: "協議体の期間",
+    NotificationKind.EVALUATION: "振り返り",
+    CollaborationForm.CONSIGNMENT: "委託・請負",
+    CollaborationForm.SUBSIDY: "助成・補助",
+    CollaborationForm.CO_HOSTING: "共催・後援",
+    CollaborationForm.PERSONNEL_EXCHANGE: "人的交流",
+    CollaborationForm.FACILITY_PROVISION: "公共施設等の提供",
+    CollaborationForm.FACILITY_MANAGEMENT: "公の施設の管理運営",
+    CollaborationForm.POLICY_PROPOSAL: "政策提言",
+    AgreementStatus.DRAFT: "下書き",
+    AgreementStatus.SIGNING: "署名受付中",
+    AgreementStatus.SIGNED: "締結済み",
+    AgreementStatus.SUPERSEDED: "改定により失効",
+    Principle.PURPOSE_SHARING: "目的共有",
+    Principle.EQUALITY: "対等",
+    Principle.MUTUAL_UNDERSTANDING: "相互認識・理解",
+    Principle.AUTONOMY: "自主性尊重",
+    Principle.DISCLOSURE: "情報公開",
+    Principle.INDEPENDENCE: "自立",
+    Principle.TIME_LIMIT: "時限性",
+    EvaluationSide.CITIZEN: "市民側",
+    EvaluationSide.CITY: "市側",
 }
 
 TERRITORIAL_CATEGORIES = frozenset(

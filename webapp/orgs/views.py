@@ -44,7 +44,7 @@ def detail(org_id: int):
     return render_template("orgs/detail.html", profile=profile, suggestions=panel)
 
 
-def _prepare(form: OrganizationForm, session) -> dict:
+def organization_form_context(form: OrganizationForm, session) -> dict:
     areas = places.list_areas(session)
     themes = places.list_themes(session)
     form.areas.choices = as_choices((a.id, a.name) for a in areas)
@@ -57,7 +57,7 @@ def _prepare(form: OrganizationForm, session) -> dict:
     }
 
 
-def _submitted(form: OrganizationForm, all_area_ids: list[int]) -> OrganizationCreate | None:
+def submitted_organization(form: OrganizationForm, all_area_ids: list[int]) -> OrganizationCreate | None:
     """The form's data as the service's input, or None with the errors placed on the form."""
     if request.form.get("action") == "suggest" or not form.validate_on_submit():
         return None
@@ -86,8 +86,8 @@ def _status(form) -> int:
 def new():
     session = get_session()
     form = OrganizationForm()
-    context = _prepare(form, session)
-    data = _submitted(form, context["all_area_ids"])
+    context = organization_form_context(form, session)
+    data = submitted_organization(form, context["all_area_ids"])
     if data is not None:
         try:
             org = org_service.create_organization(session, data=data, creator=current_user)
@@ -112,13 +112,13 @@ def edit(org_id: int):
                                       "areas": stored.area_ids, "themes": stored.theme_ids})
     else:
         form = OrganizationForm()
-    context = _prepare(form, session)
+    context = organization_form_context(form, session)
     if request.method == "GET" and set(form.areas.data or []) >= set(context["all_area_ids"]):
         form.citywide.data = True
-    data = _submitted(form, context["all_area_ids"])
+    data = submitted_organization(form, context["all_area_ids"])
     if data is not None:
         try:
-            org_service.update_organization(session, org_id=org_id, data=data)
+            org_service.update_organization(session, org_id=org_id, data=data, actor=current_user)
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:

@@ -32,7 +32,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import changes, notifications
+from . import audit, changes, notifications
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .pagination import PER_PAGE, Page, clamp_page
@@ -173,6 +173,9 @@ def create_consortium(
             )
         )
         changes.record(session, entity=changes.ORGANIZATION, entity_id=founder.id)
+    audit.record(session, actor=creator, entity=audit.CONSORTIUM, entity_id=consortium.id, action="create",
+                 summary=f"協議体「{consortium.name}」を提案",
+                 details={"founding_org": founding_org_id, "end_date": consortium.end_date.isoformat()})
     session.flush()
     others = [o for o in invite_org_ids if o != founding_org_id]
     if others:
@@ -223,6 +226,8 @@ def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user:
         invited.append(org_id)
     if not invited:
         raise Conflict("招待できる団体がありません（すでに招待済みか参加済みです）。", field="organizations")
+    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="invite",
+                 summary=f"{len(invited)}団体を招待", details={"organizations": invited})
     session.flush()
     notifications.notify_org_owners(
         session, org_ids=invited, exclude_user_id=by_user.id,
@@ -253,9 +258,14 @@ def respond(
     session.add(member)
     if accept:  # its free capacity changed: team proposals must see it
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id,
+                 action="accept" if accept else "decline",
+                 summary=f"「{org.name}」が{'参加' if accept else '辞退'}", details={"organization": org_id,
+                                                                              "message": member.message},
+                 proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
     session.flush()
     answer = "参加します" if accept else "辞退しました"
-    _notify_participants(
+    notify_participants(
         session, consortium, by_user,
         f"「{org.name}」が協議体「{consortium.name}」への招待に回答しました：{answer}"
         + (f"（{member.message}）" if member.message else ""),
@@ -276,12 +286,15 @@ def leave(session: Session, *, consortium_id: int, org_id: int, by_user: User, m
     member.responded_at = utcnow()
     session.add(member)
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="leave",
+                 summary=f"「{org.name}」が脱退", details={"organization": org_id, "message": member.message},
+                 proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
     session.flush()
-    _notify_participants(session, consortium, by_user, f"「{org.name}」が協議体「{consortium.name}」から脱退しました。")
+    notify_participants(session, consortium, by_user, f"「{org.name}」が協議体「{consortium.name}」から脱退しました。")
     _recompute_status(session, consortium)
 
 
-def _notify_participants(
+def notify_participants(
     session: Session, consortium: Consortium, actor: User | None, message: str,
     kind: NotificationKind = NotificationKind.CONSORTIUM_ANSWER,
 ) -> None:
@@ -314,12 +327,15 @@ def _recompute_status(session: Session, consortium: Consortium) -> None:
         new = ConsortiumStatus.FORMING
     if new == consortium.status:
         return
+    audit.record(session, actor=None, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
+                 summary=f"状態: {consortium.status.label} → {new.label}",
+                 details={"from": consortium.status.value, "to": new.value})
     consortium.status = new
     consortium.updated_at = utcnow()
     session.add(consortium)
     session.flush()
     if new == ConsortiumStatus.ACTIVE:
-        _notify_participants(
+        notify_participants(
             session, consortium, None,
             f"協議体「{consortium.name}」が活動を始めました（地縁型と目的型の団体がそろいました）。",
             kind=NotificationKind.CONSORTIUM_STATUS,
@@ -396,3 +412,69 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
         and _may_manage(session, consortium, viewer),
         is_involved=involved,
     )
+
+
+def member_org_ids(session: Session, consortium_id: int) -> list[int]:
+    return [m.organization_id for m, _ in _rows(session, consortium_id) if m.status == InvitationStatus.ACCEPTED]
+
+
+def reopen(session: Session, *, consortium: Consortium) -> None:
+    """A renewed period (a newly signed agreement) takes an evaluating 協議体 back to work."""
+    consortium.status = ConsortiumStatus.FORMING
+    session.add(consortium)
+    for org_id in member_org_ids(session, consortium.id):  # capacity is taken again
+        changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    session.flush()
+    _recompute_status(session, consortium)
+
+
+def start_evaluation(session: Session, *, consortium: Consortium, by_user: User | None, reason: str) -> None:
+    """The period is over (or the members ask early): every member and the city evaluate."""
+    if consortium.status not in OPEN_FOR_CHANGES:
+        raise Conflict("この協議体はすでに振り返り中か終了しています。")
+    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
+                 summary=f"状態: {consortium.status.label} → {ConsortiumStatus.EVALUATING.label}（{reason}）",
+                 details={"from": consortium.status.value, "to": ConsortiumStatus.EVALUATING.value})
+    consortium.status = ConsortiumStatus.EVALUATING
+    consortium.updated_at = utcnow()
+    session.add(consortium)
+    for org_id in member_org_ids(session, consortium.id):  # capacity is free again
+        changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
+    session.flush()
+    notify_participants(
+        session, consortium, by_user,
+        f"協議体「{consortium.name}」は振り返りの時期です（{reason}）。各団体と市で振り返りを入力してください。",
+        kind=NotificationKind.LIFECYCLE,
+    )
+
+
+def close(session: Session, *, consortium_id: int, by_user: User) -> Consortium:
+    """Close an evaluating 協議体; its record (agreements, evaluations) stays public."""
+    consortium = get_consortium(session, consortium_id)
+    if consortium.status != ConsortiumStatus.EVALUATING:
+        raise Conflict("終了できるのは振り返り中の協議体です。")
+    if not _may_manage(session, consortium, by_user):
+        raise Forbidden("終了できるのは、参加団体の代表か市職員です。")
+    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
+                 summary=f"状態: {consortium.status.label} → {ConsortiumStatus.CLOSED.label}",
+                 details={"from": consortium.status.value, "to": ConsortiumStatus.CLOSED.value})
+    consortium.status = ConsortiumStatus.CLOSED
+    consortium.updated_at = utcnow()
+    session.add(consortium)
+    session.flush()
+    notify_participants(session, consortium, by_user, f"協議体「{consortium.name}」を終了しました。記録は公開され続けます。",
+                         kind=NotificationKind.LIFECYCLE)
+    return consortium
+
+
+def owns(session: Session, *, user: User, org_id: int) -> bool:
+    return org_id in _owned_org_ids(session, user)
+
+
+def owned_org_ids(session: Session, *, user: User) -> set[int]:
+    return _owned_org_ids(session, user)
+
+
+def may_manage(session: Session, *, consortium_id: int, user: User) -> bool:
+    """Staff, or an owner of an accepted member organization."""
+    return _may_manage(session, get_consortium(session, consortium_id), user)

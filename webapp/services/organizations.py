@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import changes
+from . import audit, changes
 from .errors import Conflict, NotFound
 from .pagination import PER_PAGE, Page, clamp_page
 from .places import city_area_count
@@ -78,8 +78,10 @@ def create_organization(
     data: OrganizationCreate,
     creator: User | None,
     source: RecordSource = RecordSource.WEB,
+    actor: User | None = None,
 ) -> Organization:
-    """Create an organization; its creator (if any) becomes its first owner."""
+    """Create an organization; its creator (if any) becomes its first owner. ``actor`` (default:
+    the creator) is who the audit log names, e.g. the staff member of a proxy entry."""
     fields = data.model_dump(exclude={"area_ids", "theme_ids"})
     org = Organization(**fields, source=source)
     session.add(org)
@@ -89,13 +91,21 @@ def create_organization(
     if creator is not None:
         session.add(Membership(user_id=creator.id, organization_id=org.id, role=MemberRole.OWNER))
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
+    if source != RecordSource.DEMO:
+        actor = actor or creator
+        audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="create",
+                     summary=f"団体「{org.name}」を登録（{source.label}）", details={"source": source.value},
+                     proxy=source == RecordSource.PROXY)
     session.flush()
     return org
 
 
-def update_organization(session: Session, *, org_id: int, data: OrganizationCreate) -> Organization:
+def update_organization(
+    session: Session, *, org_id: int, data: OrganizationCreate, actor: User | None = None
+) -> Organization:
     """Replace the profile, towns and themes; the matching index picks the change up."""
     org = get_organization(session, org_id)
+    before = profile_form_data(session, org_id=org_id).model_dump(mode="json")
     for key, value in data.model_dump(exclude={"area_ids", "theme_ids"}).items():
         setattr(org, key, value)
     org.updated_at = utcnow()
@@ -103,6 +113,10 @@ def update_organization(session: Session, *, org_id: int, data: OrganizationCrea
     _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids)
     _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids)
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
+    diff = audit.changed_fields(before, data.model_dump(mode="json"))
+    audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="update",
+                 summary=f"団体「{org.name}」のプロフィールを更新（{'、'.join(diff) or '変更なし'}）",
+                 details=diff, proxy=audit.is_proxy(session, actor=actor, org_id=org.id))
     session.flush()
     return org
 
@@ -262,6 +276,9 @@ def transfer_ownership(session: Session, *, org_id: int, from_user_id: int, to_u
     giver.role = MemberRole.EDITOR
     session.add_all([taker, giver])
     _touch(session, org_id)
+    audit.record(session, actor=session.get(User, from_user_id), entity=audit.ORGANIZATION, entity_id=org_id,
+                 action="transfer_ownership", summary="代表（オーナー）を引き継ぎ",
+                 details={"from_user": from_user_id, "to_user": to_user_id})
     session.flush()
 
 

@@ -1,0 +1,84 @@
+from datetime import date
+
+import pytest
+
+from webapp.models import EvaluationCreate, Principle
+from webapp.services import evaluations, lifecycle
+from webapp.services.errors import Conflict, Forbidden
+
+
+def _data(score=4, **principle_scores):
+    principles = {p: principle_scores.get(p.value, score) for p in Principle}
+    return EvaluationCreate(goal_score=score, goal_comment="目標はおおむね達成", cost_score=score,
+                            principles=principles, principle_comments={Principle.EQUALITY: "対等に話し合えた"},
+                            lessons="定例会を月1回にしたのがよかった")
+
+
+def test_report_sets_the_two_sides_side_by_side_and_flags_differences(db, active_consortium):
+    w = active_consortium
+    lifecycle.tick(db, today=date(2027, 4, 1))
+    c = w["consortium"].id
+    evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["jichikai"].id,
+                       data=_data(4, equality=5, disclosure=2))
+    evaluations.submit(db, consortium_id=c, by_user=w["npo_owner"], org_id=w["npo"].id,
+                       data=_data(4, equality=5, disclosure=3))
+    evaluations.submit(db, consortium_id=c, by_user=w["staff"], org_id=None, data=_data(4, equality=2, disclosure=4))
+    report = evaluations.report(db, consortium_id=c)
+    rows = {r.principle: r for r in report.principles}
+    assert rows[Principle.EQUALITY].citizen == 5 and rows[Principle.EQUALITY].city == 2
+    assert rows[Principle.EQUALITY].flagged  # 3 points apart
+    assert rows[Principle.DISCLOSURE].citizen == 2.5 and not rows[Principle.DISCLOSURE].flagged  # 1.5 apart
+    assert [r.principle for r in report.flagged] == [Principle.EQUALITY]
+    assert report.missing == []
+    svg = evaluations.radar_svg(report.principles)
+    assert svg.startswith("<svg") and "対等 ⚠" in svg and svg.count("<polygon") == 5 + 2
+
+
+def test_a_difference_of_exactly_two_is_flagged(db, active_consortium):
+    w = active_consortium
+    c = w["consortium"].id
+    evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["jichikai"].id, data=_data(3, autonomy=5))
+    evaluations.submit(db, consortium_id=c, by_user=w["staff"], org_id=None, data=_data(3, autonomy=3))
+    rows = {r.principle: r for r in evaluations.report(db, consortium_id=c).principles}
+    assert rows[Principle.AUTONOMY].flagged and not rows[Principle.EQUALITY].flagged
+
+
+def test_one_evaluation_per_organization_and_one_for_the_city(db, active_consortium):
+    w = active_consortium
+    c = w["consortium"].id
+    evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["jichikai"].id, data=_data())
+    with pytest.raises(Conflict):
+        evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["jichikai"].id, data=_data())
+    evaluations.submit(db, consortium_id=c, by_user=w["staff"], org_id=None, data=_data())
+    with pytest.raises(Conflict):
+        evaluations.submit(db, consortium_id=c, by_user=w["staff"], org_id=None, data=_data())
+
+
+def test_who_may_evaluate(db, factory, active_consortium):
+    w = active_consortium
+    c = w["consortium"].id
+    with pytest.raises(Forbidden):  # the city's side is for staff
+        evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=None, data=_data())
+    with pytest.raises(Forbidden):  # another organization's side
+        evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["npo"].id, data=_data())
+    outsider = factory.organization(owner=factory.user())
+    with pytest.raises(Forbidden):
+        evaluations.submit(db, consortium_id=c, by_user=w["staff"], org_id=outsider.id, data=_data())
+
+
+def test_every_principle_needs_a_score_in_range():
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        EvaluationCreate(goal_score=6, cost_score=3, principles={p: 3 for p in Principle})
+
+
+def test_pending_lists_what_each_person_still_owes(db, active_consortium):
+    w = active_consortium
+    c = w["consortium"].id
+    assert [p.organization_id for p in evaluations.pending_for(db, consortium_id=c, user=w["kaicho"])] == [w["jichikai"].id]
+    staff_pending = evaluations.pending_for(db, consortium_id=c, user=w["staff"])
+    assert staff_pending[0].organization_id is None and len(staff_pending) == 3
+    evaluations.submit(db, consortium_id=c, by_user=w["kaicho"], org_id=w["jichikai"].id, data=_data())
+    assert evaluations.pending_for(db, consortium_id=c, user=w["kaicho"]) == []
+    assert evaluations.pending_for(db, consortium_id=c, user=None) == []

@@ -1,0 +1,110 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from pydantic import ValidationError
+
+from ..access import login_required, org_role_required, public
+from ..db import get_session
+from ..forms import pydantic_errors_to_form
+from ..services import agreements as agreement_service
+from ..services import consortia as consortium_service
+from ..services.errors import ServiceError
+from . import bp
+from .agreement_forms import agreement_form_class
+
+
+def _viewer():
+    return current_user if current_user.is_authenticated else None
+
+
+@bp.get("/<int:consortium_id>/agreement")
+@public
+def agreement(consortium_id: int):
+    session = get_session()
+    consortium = consortium_service.get_consortium(session, consortium_id)
+    versions = agreement_service.versions(session, consortium_id=consortium_id)
+    by_number = {v.agreement.version: v for v in versions}
+    new_number = request.args.get("v", type=int) or (versions[0].agreement.version if versions else None)
+    shown = by_number.get(new_number) if new_number else None
+    if new_number and shown is None:
+        abort(404)
+    previous = by_number.get(shown.agreement.version - 1) if shown else None
+    viewer = _viewer()
+    if viewer is None:
+        signable = set()
+    elif viewer.is_staff:  # staff sign for organizations without an account (recorded as proxy)
+        signable = {r.organization_id for r in shown.roles} if shown else set()
+    else:
+        signable = consortium_service.owned_org_ids(session, user=viewer)
+    return render_template(
+        "consortia/agreement.html", consortium=consortium, versions=versions, shown=shown, previous=previous,
+        differences=agreement_service.diff(previous, shown) if shown and previous else [],
+        may_draft=agreement_service.may_draft(session, consortium=consortium, user=viewer),
+        signable_org_ids=signable,
+    )
+
+
+@bp.route("/<int:consortium_id>/agreement/edit", methods=["GET", "POST"])
+@login_required
+def edit_agreement(consortium_id: int):
+    session = get_session()
+    consortium = consortium_service.get_consortium(session, consortium_id)
+    if not agreement_service.may_draft(session, consortium=consortium, user=current_user):
+        abort(403)
+    members = agreement_service.accepted_members(session, consortium_id=consortium_id)
+    form_class = agreement_form_class(members)
+    latest = agreement_service.versions(session, consortium_id=consortium_id)
+    if request.method == "GET":
+        form = form_class(data=_initial(consortium, latest[0] if latest else None))
+    else:
+        form = form_class()
+    if form.validate_on_submit():
+        try:
+            data = agreement_service.AgreementDraft(
+                purpose=form.purpose.data, period_start=form.period_start.data, period_end=form.period_end.data,
+                cost_sharing=form.cost_sharing.data or "", disclosure=form.disclosure.data or "",
+                roles={org.id: agreement_service.RoleInput(
+                    role=form[f"role_{org.id}"].data, responsibilities=form[f"responsibilities_{org.id}"].data or "",
+                    form=form[f"form_{org.id}"].data) for org in members},
+            )
+            saved = agreement_service.save_draft(session, consortium_id=consortium_id, by_user=current_user, data=data)
+        except ValidationError as error:
+            pydantic_errors_to_form(form, error)
+        except ServiceError as error:
+            form.form_errors.append(error.message)
+        else:
+            session.commit()
+            flash(f"協定書 第{saved.version}版の案を保存しました。各団体の代表が署名すると締結されます。", "success")
+            return redirect(url_for("consortia.agreement", consortium_id=consortium_id))
+    status = 422 if request.method == "POST" else 200
+    return render_template("consortia/agreement_form.html", consortium=consortium, form=form, members=members,
+                           editing=latest[0] if latest and latest[0].agreement.status.value == "draft" else None), status
+
+
+def _initial(consortium, latest) -> dict:
+    if latest is None:
+        return {"purpose": consortium.purpose, "period_start": consortium.start_date, "period_end": consortium.end_date}
+    a = latest.agreement
+    data = {"purpose": a.purpose, "period_start": a.period_start, "period_end": a.period_end,
+            "cost_sharing": a.cost_sharing, "disclosure": a.disclosure}
+    for role in latest.roles:
+        data[f"role_{role.organization_id}"] = role.role
+        data[f"responsibilities_{role.organization_id}"] = role.responsibilities
+        data[f"form_{role.organization_id}"] = role.form.value
+    return data
+
+
+@bp.post("/<int:consortium_id>/agreement/<int:agreement_id>/sign/<int:org_id>")
+@org_role_required("owner")
+def sign(consortium_id: int, agreement_id: int, org_id: int):
+    session = get_session()
+    agreement = agreement_service.get_agreement(session, agreement_id)
+    if agreement.consortium_id != consortium_id:
+        abort(404)
+    try:
+        agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        session.commit()
+        flash("署名しました。", "success")
+    return redirect(url_for("consortia.agreement", consortium_id=consortium_id, v=agreement.version))

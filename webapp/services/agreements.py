@@ -1,0 +1,306 @@
+"""協定書: drafting versions, signing them, and what changed between versions.
+
+Rules: any owner of a member organization, or staff, drafts. A version without signatures is a
+draft and may be edited; the first signature freezes it. Every member organization named in the
+version signs (its owner, or staff for an organization without an account, recorded as proxy).
+When the last one signs, the version is in force, the one before is superseded, and the
+協議体 takes the version's period — this is how a 協議体 is renewed (時限性)."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from markupsafe import Markup, escape
+from pydantic import ConfigDict, model_validator
+from sqlmodel import Field, Session, SQLModel, select
+
+from ..models import (
+    Agreement,
+    AgreementRole,
+    AgreementSignature,
+    AgreementStatus,
+    CollaborationForm,
+    Consortium,
+    ConsortiumMember,
+    ConsortiumStatus,
+    InvitationStatus,
+    MemberRole,
+    Membership,
+    NotificationKind,
+    Organization,
+    User,
+    utcnow,
+)
+from . import audit, clock, notifications
+from . import consortia as consortium_service
+from .errors import Conflict, Forbidden, NotFound
+
+DRAFTABLE = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus.ACTIVE,
+             ConsortiumStatus.EVALUATING)
+
+
+class RoleInput(SQLModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    role: str = Field(min_length=1, max_length=2000)
+    responsibilities: str = Field(default="", max_length=4000)
+    form: CollaborationForm
+
+
+class AgreementDraft(SQLModel):
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    purpose: str = Field(min_length=1, max_length=4000)
+    period_start: date
+    period_end: date
+    cost_sharing: str = Field(default="", max_length=4000)
+    disclosure: str = Field(default="", max_length=4000)
+    roles: dict[int, RoleInput]
+
+    @model_validator(mode="after")
+    def _ends_after_start(self):
+        if self.period_end < self.period_start:
+            raise ValueError("期間の終わりは始まりより後にしてください。")
+        return self
+
+
+@dataclass(frozen=True)
+class RoleView:
+    organization_id: int
+    organization_name: str
+    role: str
+    responsibilities: str
+    form: CollaborationForm
+    signed_by: str | None
+    signed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    agreement: Agreement
+    roles: list[RoleView]
+
+    @property
+    def signed_count(self) -> int:
+        return sum(1 for r in self.roles if r.signed_at is not None)
+
+
+def accepted_members(session: Session, *, consortium_id: int) -> list[Organization]:
+    return list(
+        session.exec(
+            select(Organization)
+            .join(ConsortiumMember, ConsortiumMember.organization_id == Organization.id)
+            .where(ConsortiumMember.consortium_id == consortium_id,
+                   ConsortiumMember.status == InvitationStatus.ACCEPTED)
+            .order_by(Organization.kind, Organization.name)
+        )
+    )
+
+
+def get_agreement(session: Session, agreement_id: int) -> Agreement:
+    agreement = session.get(Agreement, agreement_id)
+    if agreement is None:
+        raise NotFound("協定書が見つかりませんでした。")
+    return agreement
+
+
+def versions(session: Session, *, consortium_id: int) -> list[VersionView]:
+    """Every version, newest first, with each member's role and signature."""
+    agreements = list(session.exec(
+        select(Agreement).where(Agreement.consortium_id == consortium_id).order_by(Agreement.version.desc())
+    ))
+    if not agreements:
+        return []
+    ids = [a.id for a in agreements]
+    roles = session.exec(
+        select(AgreementRole, Organization.name)
+        .join(Organization, Organization.id == AgreementRole.organization_id)
+        .where(AgreementRole.agreement_id.in_(ids))
+        .order_by(Organization.kind, Organization.name)
+    ).all()
+    signatures = {
+        (s.agreement_id, s.organization_id): (s, name)
+        for s, name in session.exec(
+            select(AgreementSignature, User.display_name)
+            .join(User, User.id == AgreementSignature.signed_by_id)
+            .where(AgreementSignature.agreement_id.in_(ids))
+        )
+    }
+    by_agreement: dict[int, list[RoleView]] = {}
+    for role, org_name in roles:
+        signature = signatures.get((role.agreement_id, role.organization_id))
+        by_agreement.setdefault(role.agreement_id, []).append(
+            RoleView(role.organization_id, org_name, role.role, role.responsibilities, role.form,
+                     signature[1] if signature else None, signature[0].signed_at if signature else None)
+        )
+    return [VersionView(a, by_agreement.get(a.id, [])) for a in agreements]
+
+
+def _owned(session: Session, user: User) -> set[int]:
+    return set(session.exec(
+        select(Membership.organization_id).where(Membership.user_id == user.id, Membership.role == MemberRole.OWNER)
+    ).all())
+
+
+def may_draft(session: Session, *, consortium: Consortium, user: User | None) -> bool:
+    if user is None or consortium.status not in DRAFTABLE:
+        return False
+    if user.is_staff:
+        return True
+    return bool(_owned(session, user) & {o.id for o in accepted_members(session, consortium_id=consortium.id)})
+
+
+def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft) -> Agreement:
+    """Edit the current draft, or start a new version (a partly signed one is superseded)."""
+    consortium = consortium_service.get_consortium(session, consortium_id)
+    if not may_draft(session, consortium=consortium, user=by_user):
+        raise Forbidden("協定書を作れるのは、参加団体の代表か市職員です。")
+    members = {o.id for o in accepted_members(session, consortium_id=consortium_id)}
+    if len(members) < 2:
+        raise Conflict("協定書は、2つ以上の団体が参加してから作れます。")
+    if set(data.roles) != members:
+        raise Conflict("参加しているすべての団体について、役割を書いてください。", field="roles")
+    latest = session.exec(
+        select(Agreement).where(Agreement.consortium_id == consortium_id).order_by(Agreement.version.desc())
+    ).first()
+    content = data.model_dump(exclude={"roles"})
+    if latest is not None and latest.status == AgreementStatus.DRAFT:
+        agreement = latest
+        for key, value in content.items():
+            setattr(agreement, key, value)
+        agreement.updated_at = utcnow()
+        session.execute(sa.delete(AgreementRole).where(AgreementRole.agreement_id == agreement.id))
+        action, summary = "update_draft", f"協定書 第{agreement.version}版の案を修正"
+    else:
+        if latest is not None and latest.status == AgreementStatus.SIGNING:
+            latest.status = AgreementStatus.SUPERSEDED  # its signatures no longer bind anyone
+            session.add(latest)
+        agreement = Agreement(consortium_id=consortium_id, version=(latest.version + 1) if latest else 1,
+                              created_by_id=by_user.id, **content)
+        action, summary = "draft", f"協定書 第{agreement.version}版の案を作成"
+    session.add(agreement)
+    session.flush()
+    session.add_all(
+        AgreementRole(agreement_id=agreement.id, organization_id=org_id, **role.model_dump())
+        for org_id, role in sorted(data.roles.items())
+    )
+    audit.record(session, actor=by_user, entity=audit.AGREEMENT, entity_id=agreement.id, action=action,
+                 summary=f"{consortium.name}: {summary}", details={"consortium": consortium_id,
+                                                                 "version": agreement.version})
+    notifications.notify_org_owners(
+        session, org_ids=members, exclude_user_id=by_user.id, kind=NotificationKind.AGREEMENT,
+        message=f"協議体「{consortium.name}」の協定書 第{agreement.version}版の案があります。内容を確かめて署名してください。",
+        link=f"/consortia/{consortium_id}/agreement",
+    )
+    session.flush()
+    return agreement
+
+
+def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, today: date | None = None) -> Agreement:
+    agreement = get_agreement(session, agreement_id)
+    if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.SIGNING):
+        raise Conflict("この版には署名できません（締結済みか、改定により失効しています）。")
+    role = session.get(AgreementRole, (agreement_id, org_id))
+    if role is None:
+        raise Conflict("この団体はこの版の当事者ではありません。")
+    if not by_user.is_staff and org_id not in _owned(session, by_user):
+        raise Forbidden("署名できるのは、その団体の代表（オーナー）です。")
+    if session.get(AgreementSignature, (agreement_id, org_id)) is not None:
+        raise Conflict("この団体はすでに署名しています。")
+    session.add(AgreementSignature(agreement_id=agreement_id, organization_id=org_id, signed_by_id=by_user.id))
+    agreement.status = AgreementStatus.SIGNING
+    session.add(agreement)
+    session.flush()
+    org = session.get(Organization, org_id)
+    consortium = session.get(Consortium, agreement.consortium_id)
+    audit.record(session, actor=by_user, entity=audit.AGREEMENT, entity_id=agreement.id, action="sign",
+                 summary=f"{consortium.name}: 協定書 第{agreement.version}版に「{org.name}」が署名",
+                 details={"organization": org_id}, proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
+    parties = set(session.exec(select(AgreementRole.organization_id).where(AgreementRole.agreement_id == agreement_id)))
+    signed = set(session.exec(select(AgreementSignature.organization_id).where(AgreementSignature.agreement_id == agreement_id)))
+    if parties <= signed:
+        _bring_into_force(session, agreement, consortium, today or clock.today())
+    session.flush()
+    return agreement
+
+
+def _bring_into_force(session: Session, agreement: Agreement, consortium: Consortium, today: date) -> None:
+    for older in session.exec(select(Agreement).where(
+        Agreement.consortium_id == agreement.consortium_id, Agreement.id != agreement.id,
+        Agreement.status.in_([AgreementStatus.SIGNED, AgreementStatus.SIGNING, AgreementStatus.DRAFT]),
+        Agreement.version < agreement.version,
+    )):
+        older.status = AgreementStatus.SUPERSEDED
+        session.add(older)
+    agreement.status = AgreementStatus.SIGNED
+    session.add(agreement)
+    renewed = (consortium.start_date, consortium.end_date) != (agreement.period_start, agreement.period_end)
+    consortium.start_date, consortium.end_date = agreement.period_start, agreement.period_end
+    consortium.updated_at = utcnow()
+    session.add(consortium)
+    session.flush()
+    if consortium.status == ConsortiumStatus.EVALUATING and agreement.period_end >= today:
+        consortium_service.reopen(session, consortium=consortium)
+    audit.record(session, actor=None, entity=audit.AGREEMENT, entity_id=agreement.id, action="in_force",
+                 summary=f"{consortium.name}: 協定書 第{agreement.version}版を締結"
+                 + ("（期間を更新）" if renewed and agreement.version > 1 else ""),
+                 details={"period": [agreement.period_start.isoformat(), agreement.period_end.isoformat()]})
+    members = [o.id for o in accepted_members(session, consortium_id=consortium.id)]
+    notifications.notify_org_owners(
+        session, org_ids=members, kind=NotificationKind.AGREEMENT,
+        message=f"協議体「{consortium.name}」の協定書 第{agreement.version}版が、すべての団体の署名で締結されました。",
+        link=f"/consortia/{consortium.id}/agreement",
+    )
+
+
+# ---------------------------------------------------------------- differences between versions
+FIELD_LABELS = [("purpose", "目的"), ("period", "期間"), ("cost_sharing", "費用の分担"), ("disclosure", "情報公開")]
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    label: str
+    html: Markup  # the new text with <ins>/<del> marks
+    changed: bool
+
+
+def _period(a: Agreement) -> str:
+    return f"{a.period_start.isoformat()} 〜 {a.period_end.isoformat()}"
+
+
+def _mark(old: str, new: str) -> tuple[Markup, bool]:
+    # Character level: Japanese has no spaces to split words at.
+    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
+    parts = []
+    for op, a0, a1, b0, b1 in matcher.get_opcodes():
+        if op == "equal":
+            parts.append(escape(new[b0:b1]))
+            continue
+        if a1 > a0:
+            parts.append(Markup("<del>") + escape(old[a0:a1]) + Markup("</del>"))
+        if b1 > b0:
+            parts.append(Markup("<ins>") + escape(new[b0:b1]) + Markup("</ins>"))
+    return Markup("").join(parts), old != new
+
+
+def diff(old: VersionView, new: VersionView) -> list[FieldDiff]:
+    """What changed from one version to the next, field by field and member by member."""
+    out = []
+    for name, label in FIELD_LABELS:
+        before = _period(old.agreement) if name == "period" else getattr(old.agreement, name)
+        after = _period(new.agreement) if name == "period" else getattr(new.agreement, name)
+        html, changed = _mark(before, after)
+        out.append(FieldDiff(label, html, changed))
+    old_roles = {r.organization_id: r for r in old.roles}
+    for role in new.roles:
+        previous = old_roles.pop(role.organization_id, None)
+        before = f"{previous.role}／{previous.responsibilities}／{previous.form.label}" if previous else ""
+        after = f"{role.role}／{role.responsibilities}／{role.form.label}"
+        html, changed = _mark(before, after)
+        out.append(FieldDiff(f"役割: {role.organization_name}", html, changed))
+    for gone in old_roles.values():
+        html, _ = _mark(f"{gone.role}／{gone.responsibilities}／{gone.form.label}", "")
+        out.append(FieldDiff(f"役割: {gone.organization_name}（この版では当事者でない）", html, True))
+    return out
