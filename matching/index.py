@@ -294,7 +294,8 @@ class MatchingIndex:
     # ---------------------------------------------------------------- scoring
     def _text_scores(self, store, q, slots, n_live: int) -> np.ndarray:
         # Read whichever is smaller: the candidates' rows, or the query features' postings.
-        if len(slots) * store.mean_row_size() < store.postings_size(q) or len(slots) < n_live / 4:
+        # (Few candidates decide without touching the postings, which are then never built.)
+        if len(slots) < n_live / 4 or len(slots) * store.mean_row_size() < store.postings_size(q):
             text = store.dot_rows(q, slots)
         else:
             text = store.dot_all(q)[slots]
