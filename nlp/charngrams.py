@@ -34,6 +34,20 @@ def _ngram_codes(texts: list[str], ngram_range: tuple[int, int]):
     return np.concatenate(docs), np.concatenate(codes)
 
 
+def _unique_inverse(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`np.unique(codes, return_inverse=True)`, about 2-3× faster for large uint64 arrays here."""
+    if len(codes) == 0:
+        return codes[:0], np.zeros(0, dtype=np.int64)
+    order = np.argsort(codes, kind="stable")
+    ordered = codes[order]
+    new = np.empty(len(ordered), dtype=bool)
+    new[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+    inverse = np.empty(len(codes), dtype=np.int64)
+    inverse[order] = np.cumsum(new) - 1
+    return ordered[new], inverse
+
+
 def _decode(code: int) -> str:
     chars = []
     mask = (1 << _BITS) - 1
@@ -41,6 +55,17 @@ def _decode(code: int) -> str:
         chars.append(chr((code & mask) - 1))
         code >>= _BITS
     return "".join(chars)
+
+
+def _keep_columns(X: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """`X[:, keep]` for a boolean mask, without scipy's slow fancy column indexing."""
+    new_index = np.cumsum(keep) - 1
+    entry_kept = keep[X.indices]
+    row_of_entry = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    indptr = np.zeros(X.shape[0] + 1, dtype=np.int64)
+    np.cumsum(np.bincount(row_of_entry[entry_kept], minlength=X.shape[0]), out=indptr[1:])
+    return sp.csr_matrix((X.data[entry_kept], new_index[X.indices[entry_kept]], indptr),
+                         shape=(X.shape[0], int(keep.sum())))
 
 
 class CharNgramCounter(TransformerMixin, BaseEstimator):
@@ -64,18 +89,18 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
         self._check_params()
         texts = list(texts)
         docs, codes = _ngram_codes(texts, self.ngram_range)
-        vocab, inverse = np.unique(codes, return_inverse=True)
+        vocab, inverse = _unique_inverse(codes)
         counts = sp.csr_matrix(
             (np.ones(len(codes), dtype=np.float32), (docs, inverse.ravel())),
             shape=(len(texts), len(vocab)))
         counts.sum_duplicates()
         n_docs = max(len(texts), 1)
-        df = np.diff(counts.tocsc().indptr)
+        df = np.bincount(counts.indices, minlength=len(vocab))
         min_df = self.min_df if isinstance(self.min_df, int) else self.min_df * n_docs
         max_df = self.max_df if isinstance(self.max_df, int) else self.max_df * n_docs
         keep = (df >= min_df) & (df <= max_df)
         self.vocabulary_codes_ = vocab[keep]
-        return counts[:, np.flatnonzero(keep)].tocsr()
+        return _keep_columns(counts, keep)
 
     def transform(self, texts):
         check_is_fitted(self, "vocabulary_codes_")
