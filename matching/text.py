@@ -173,7 +173,9 @@ class TextEncoder:
         self.n_dense_ = 0
         if semantic:
             self._fit_semantic(sorted(words_seen))
-            self.semantic_mean_ = self._semantic_raw(blocks[0]).mean(axis=0)
+            dense = self._semantic_raw(blocks[0])
+            # A city with no profiles yet fits on nothing: centre on zero rather than on NaN.
+            self.semantic_mean_ = dense.mean(axis=0) if n else np.zeros(dense.shape[1], dtype=np.float32)
             self.n_dense_ = len(self.semantic_mean_)
         return self._rows(blocks)
 

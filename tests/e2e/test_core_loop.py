@@ -72,9 +72,8 @@ def test_core_loop(live_server, new_page):
     page.wait_for_url(re.compile(r"/issues/\d+$"))
     issue_url = page.url
 
-    suggestions = page.locator("section.suggestions")
-    territorial = suggestions.locator("ul").nth(0)
-    thematic = suggestions.locator("ul").nth(1)
+    territorial = page.get_by_role("list", name="地域の団体（地縁型）")
+    thematic = page.get_by_role("list", name="テーマの団体（目的型）")
     assert "滝山けやき自治会" in territorial.inner_text()
     assert "NPO法人 見守りの輪" in thematic.inner_text()
     assert "共通することば" in thematic.inner_text()

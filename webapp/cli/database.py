@@ -16,6 +16,17 @@ def init_db() -> None:
     click.echo("データベースを最新の状態にしました (migrated to head).")
 
 
+@click.command("refit-index")
+def refit_index() -> None:
+    """全ワーカーのマッチング・検索の索引を作り直す / make every server worker refit its indexes."""
+    from ..services import changes
+
+    settings = settings_module.load()
+    with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
+        changes.request_refit(session)
+    click.echo("各ワーカーは次のリクエストで索引を作り直します (workers refit on their next request).")
+
+
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="架空のデモ団体・地域課題も入れる / also load the fictional demo data.")
 def seed(demo: bool) -> None:

@@ -106,7 +106,7 @@ def build_search_index(session: Session) -> SearchIndex:
     return index
 
 
-def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: set[int]) -> None:
+def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: set[int]) -> SearchIndex:
     orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
     for org_id in org_ids:
         org = orgs.get(org_id)
@@ -121,6 +121,7 @@ def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: 
             index.remove((ISSUE, issue_id))
         else:
             index.upsert((ISSUE, issue_id), issue.title, issue.body)
+    return index
 
 
 _indexes = VersionedCache(build_search_index, _replay)

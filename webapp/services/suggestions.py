@@ -142,16 +142,35 @@ def _towns(session: Session) -> list[Town]:
 
 
 # ---------------------------------------------------------------- the per-worker index
-def build_index(session: Session):
+# Incremental updates keep the document frequencies of the last fit. They are a good estimate
+# while the collection is large and stable; a young city that starts with a handful of profiles
+# refits once as many profiles have changed as half of those it was fitted on.
+REFIT_BELOW = 200
+REFIT_AFTER_CHANGED_SHARE = 0.5
+
+
+@dataclass
+class _Fitted:
+    index: object  # matching.MatchingIndex
+    fitted: int  # profiles in the fit
+    changed: int = 0  # profiles upserted or removed since
+
+
+def _build(session: Session) -> _Fitted:
     """A fitted index of every active organization and every open issue (a full refit)."""
     orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
     issues = list(session.exec(select(Issue).where(Issue.status.in_(LISTED_ISSUES))))
-    return matching.MatchingIndex().fit(
+    index = matching.MatchingIndex().fit(
         _org_profiles(session, orgs), _issue_profiles(session, issues), _towns(session)
     )
+    return _Fitted(index, len(orgs) + len(issues))
 
 
-def _replay(session: Session, index, org_ids: set[int], issue_ids: set[int]) -> None:
+def _replay(session: Session, fitted: _Fitted, org_ids: set[int], issue_ids: set[int]) -> _Fitted:
+    fitted.changed += len(org_ids) + len(issue_ids)
+    if fitted.fitted < REFIT_BELOW and fitted.changed > max(1, fitted.fitted) * REFIT_AFTER_CHANGED_SHARE:
+        return _build(session)
+    index = fitted.index
     orgs = list(session.exec(select(Organization).where(Organization.id.in_(org_ids)))) if org_ids else []
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):
@@ -164,14 +183,20 @@ def _replay(session: Session, index, org_ids: set[int], issue_ids: set[int]) -> 
         index.upsert_issue(profile)
     for issue_id in issue_ids - {i.id for i in live_issues}:
         index.remove_issue(issue_id)
+    return fitted
 
 
-_indexes = VersionedCache(build_index, _replay)
+_indexes = VersionedCache(_build, _replay)
+
+
+def build_index(session: Session):
+    """A freshly fitted index (a full refit), e.g. for `kyodo refit-index` or a benchmark."""
+    return _build(session).index
 
 
 def current_index(session: Session):
     """This worker's matching index, brought up to the database's index version first."""
-    return _indexes.get(session)
+    return _indexes.get(session).index
 
 
 def forget_indexes() -> None:
@@ -224,7 +249,8 @@ MAX_CACHED_RESULTS = 2048
 def for_issue(session: Session, *, issue_id: int, k: int = 5) -> IssueSuggestions:
     """Suggestions for an issue page. They depend only on the index version, so each worker keeps
     them until anything changes (then every cached result is stale by its key)."""
-    index, version = _indexes.get_versioned(session)
+    fitted, version = _indexes.get_versioned(session)
+    index = fitted.index
     key = (session.get_bind().url.render_as_string(hide_password=False), version, issue_id, k)
     with _issue_results_lock:
         if key in _issue_results:

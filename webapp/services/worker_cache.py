@@ -22,10 +22,12 @@ class VersionedCache(Generic[T]):
     def __init__(
         self,
         build: Callable[[Session], T],
-        apply: Callable[[Session, T, set[int], set[int]], None],
+        apply: Callable[[Session, T, set[int], set[int]], T],
     ):
         self._build = build
-        self._apply = apply  # (session, index, changed org ids, changed issue ids)
+        # (session, index, changed org ids, changed issue ids) -> the index to keep (the same one,
+        # updated in place, or a new one when a full rebuild is better)
+        self._apply = apply
         self._entries: OrderedDict[str, list] = OrderedDict()  # url -> [lock, index, version]
         self._lock = threading.Lock()
 
@@ -51,8 +53,11 @@ class VersionedCache(Generic[T]):
                 entry[1] = self._build(session)
                 entry[2] = version
             elif version > entry[2]:
-                new_version, org_ids, issue_ids = changes.changed_since(session, version=entry[2])
-                self._apply(session, entry[1], org_ids, issue_ids)
+                new_version, org_ids, issue_ids, refit = changes.changed_since(session, version=entry[2])
+                if refit:
+                    entry[1] = self._build(session)
+                else:
+                    entry[1] = self._apply(session, entry[1], org_ids, issue_ids)
                 entry[2] = new_version
             return entry[1], entry[2]
 

@@ -1,0 +1,84 @@
+"""Every server worker keeps its own index and catches up with the database's change log."""
+from click.testing import CliRunner
+
+from webapp.cli import main
+from webapp.models import OrganizationCreate, OrgStatus
+from webapp.services import changes, search, suggestions
+from webapp.services import organizations as org_service
+from webapp.services.worker_cache import VersionedCache
+
+
+def _worker():
+    """A second worker's cache: the same build and replay, its own memory."""
+    return VersionedCache(suggestions._build, suggestions._replay)
+
+
+def _issue(factory):
+    return factory.issue(reporter=factory.user(), title="川のごみが気になる",
+                         body="南沢の川べりにごみが多く、清掃してくれる人を探しています。", town="南沢")
+
+
+def test_an_edited_profile_reaches_every_worker_on_its_next_request(db, factory):
+    issue = _issue(factory)
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    quiet = factory.organization(name="静かな会", towns=("南沢",), description="囲碁を楽しむ会です。")
+    first, second = _worker(), _worker()
+    profile = suggestions._issue_profiles(db, [issue])[0]
+    for worker in (first, second):
+        assert worker.get(db).index.rank_thematic(profile, k=1)[0].id != quiet.id
+    data = org_service.profile_form_data(db, org_id=quiet.id)
+    org_service.update_organization(db, org_id=quiet.id, data=OrganizationCreate(**{
+        **data.model_dump(), "description": "南沢の川べりのごみを拾う清掃ボランティアです。毎週川の清掃をしています。"}))
+    db.commit()
+    version = changes.current_version(db)
+    for worker in (first, second):
+        fitted, seen = worker.get_versioned(db)
+        assert seen == version
+        top = [m.id for m in fitted.index.rank_thematic(profile, k=2)]
+        assert quiet.id in top
+
+
+def test_dissolved_organizations_leave_the_index(db, factory):
+    issue = _issue(factory)
+    org = factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    worker = _worker()
+    profile = suggestions._issue_profiles(db, [issue])[0]
+    assert [m.id for m in worker.get(db).index.rank_thematic(profile)] == [org.id]
+    data = org_service.profile_form_data(db, org_id=org.id)
+    org_service.update_organization(db, org_id=org.id, data=data)
+    org.status = OrgStatus.DISSOLVED
+    db.add(org)
+    db.commit()
+    assert worker.get(db).index.rank_thematic(profile) == []
+
+
+def test_a_young_collection_is_refitted_as_it_grows(db, factory):
+    worker = _worker()
+    first = worker.get(db)
+    assert first.fitted == 0
+    for n in range(3):
+        factory.organization(name=f"会{n}", description="見守り")
+    refitted = worker.get(db)
+    assert refitted is not first and refitted.fitted == 3 and refitted.changed == 0
+
+
+def test_kyodo_refit_index_makes_workers_rebuild(db, factory, database_url):
+    for n in range(3):
+        factory.organization(name=f"会{n}", description="見守り")
+    worker = _worker()
+    before = worker.get(db)
+    result = CliRunner().invoke(main, ["refit-index"], env={"DATABASE_URL": database_url, "KYODO_ENV": "testing"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0
+    db.expire_all()
+    assert worker.get(db) is not before
+
+
+def test_search_index_follows_the_change_log_too(db, factory):
+    org = factory.organization(name="川の会", description="川の清掃")
+    cache = VersionedCache(search.build_search_index, search._replay)
+    assert cache.get(db).search("防災") == []
+    data = org_service.profile_form_data(db, org_id=org.id)
+    org_service.update_organization(db, org_id=org.id, data=OrganizationCreate(**{**data.model_dump(), "needs": "防災訓練の講師"}))
+    db.commit()
+    assert [key for key, _ in cache.get(db).search("防災")] == [("organization", org.id)]
