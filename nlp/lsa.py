@@ -34,14 +34,18 @@ class LSA(TransformerMixin, BaseEstimator):
         rng = np.random.default_rng(self.random_state)
         Xt = X.T.tocsr() if sp.issparse(X) else np.asarray(X).T
         # float32 products: the sparse matrix is float32 and float64 factors would double the cost.
-        Y = _orthonormal(X @ rng.standard_normal((d, width), dtype=np.float32))
-        for _ in range(self.n_iter):
+        # Starting from random document-side vectors (Y = X Xᵀ G) avoids drawing a feature-sized
+        # random matrix; it counts as the first power iteration.
+        G = rng.standard_normal((n, width), dtype=np.float32)
+        Y = _orthonormal(X @ np.asarray(Xt @ G))
+        for _ in range(max(self.n_iter - 1, 0)):
             Y = _orthonormal(X @ np.asarray(Xt @ Y))
-        B = np.asarray(Xt @ Y, dtype=np.float64).T          # width × d
-        eigval, eigvec = np.linalg.eigh(B @ B.T)
+        B = np.asarray(Xt @ Y, dtype=np.float32).T          # width × d
+        eigval, eigvec = np.linalg.eigh((B @ B.T).astype(np.float64))
         order = np.argsort(eigval)[::-1][:k]
         singular = np.sqrt(np.maximum(eigval[order], 1e-24))
-        self.components_ = ((eigvec[:, order].T @ B) / singular[:, None]).astype(np.float32)
+        self.components_ = (eigvec[:, order].T.astype(np.float32) @ B) / \
+            singular[:, None].astype(np.float32)
         self.singular_values_ = singular
         self.n_components_ = k
         return self
