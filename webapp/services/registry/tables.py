@@ -1,0 +1,166 @@
+"""Reading a register file (CSV in UTF-8, UTF-8 with BOM, cp932 or UTF-16; or .xlsx) into rows."""
+from __future__ import annotations
+
+import csv
+import io
+import warnings
+import zipfile
+from dataclasses import dataclass
+from datetime import date, datetime
+
+MAX_ROWS = 2000
+MAX_COLUMNS = 60
+# A title line such as 「自治会名簿（令和6年4月1日現在）」 often sits above the header row.
+HEADER_SEARCH_ROWS = 10
+
+
+class UnreadableFile(ValueError):
+    """The file is not a register we can read; the message is Japanese, for the staff member."""
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int  # the row number a spreadsheet shows (1 = the first line of the file)
+    cells: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: tuple[str, ...]
+    rows: tuple[Row, ...]
+    format: str  # "csv" | "xlsx"
+    encoding: str  # "utf-8", "utf-8-sig", "cp932", "utf-16" or "" for xlsx
+
+    def samples(self, column: int, limit: int = 3) -> list[str]:
+        """The first non-empty values of a column, for the mapping page."""
+        found = []
+        for row in self.rows:
+            value = row.cells[column] if column < len(row.cells) else ""
+            if value:
+                found.append(value)
+                if len(found) == limit:
+                    break
+        return found
+
+
+def read_table(data: bytes) -> Table:
+    """The header row and the data rows of a CSV or .xlsx file, whatever its encoding."""
+    if data.startswith(b"PK\x03\x04"):
+        return _read_xlsx(data)
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile(
+            "Excel 97-2003 形式（.xls）は読めません。Excel で「.xlsx」か「CSV」として保存し直してください。"
+        )
+    text, encoding = _decode(data)
+    return _tabulate(_csv_records(text), format="csv", encoding=encoding)
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data.decode("utf-8-sig", errors="strict"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        # Excel's 「Unicode テキスト」 export.
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
+    if b"\x00" in data[:4096]:
+        raise UnreadableFile("文字のファイルではないようです。CSV（カンマ区切り）か .xlsx を選んでください。")
+    # Strict UTF-8 first: cp932 text almost never decodes as valid UTF-8, the reverse often does.
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return data.decode(encoding, errors="strict"), encoding
+        except UnicodeDecodeError:
+            continue
+    raise UnreadableFile(
+        "文字コードを判別できませんでした。UTF-8 か Shift_JIS（Excel の「CSV（カンマ区切り）」）で保存してください。"
+    )
+
+
+def _csv_records(text: str) -> list[list[str]]:
+    sample = text[:8192]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        delimiter = dialect.delimiter
+    except csv.Error:
+        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        return [record for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    except csv.Error as error:
+        raise UnreadableFile(f"CSV として読めませんでした（{error}）。") from None
+
+
+def _read_xlsx(data: bytes) -> Table:
+    import openpyxl
+
+    try:
+        with warnings.catch_warnings():
+            # openpyxl warns about features it drops (data validation, print areas); harmless here.
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise UnreadableFile(f".xlsx ファイルとして読めませんでした（{type(error).__name__}）。") from None
+    try:
+        sheet = book.worksheets[0]
+        records, filled = [], 0
+        for values in sheet.iter_rows(values_only=True):
+            records.append([_cell_text(v) for v in values])
+            filled += any(records[-1])
+            if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
+                break  # enough to say it is too long, without reading the rest
+    finally:
+        book.close()
+    return _tabulate(records, format="xlsx", encoding="")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _tabulate(records: list[list[str]], *, format: str, encoding: str) -> Table:
+    cleaned = [[cell.strip() for cell in record] for record in records]
+    header_index = _header_index(cleaned)
+    if header_index is None:
+        raise UnreadableFile("ファイルに行がありません。1行目に見出し（団体名など）のある表を選んでください。")
+    headers = cleaned[header_index]
+    while headers and not headers[-1]:
+        headers = headers[:-1]
+    if len(headers) > MAX_COLUMNS:
+        raise UnreadableFile(f"列が多すぎます（{len(headers)}列）。{MAX_COLUMNS}列までにしてください。")
+    width = len(headers)
+    rows = []
+    for index in range(header_index + 1, len(cleaned)):
+        cells = cleaned[index]
+        if not any(cells):
+            continue
+        if any(cells[width:]):
+            raise UnreadableFile(
+                f"{index + 1}行目に見出しのない列に値があります。見出し行にすべての列の名前を入れてください。"
+            )
+        rows.append(Row(index + 1, tuple((cells + [""] * width)[:width])))
+    if not rows:
+        raise UnreadableFile("見出しの下にデータの行がありません。")
+    if len(rows) > MAX_ROWS:
+        raise UnreadableFile(f"行が多すぎます（{len(rows)}行）。{MAX_ROWS}行までに分けて取り込んでください。")
+    headers = tuple(h or f"（{i + 1}列目）" for i, h in enumerate(headers))
+    return Table(headers, tuple(rows), format, encoding)
+
+
+def _header_index(records: list[list[str]]) -> int | None:
+    """The first row with as many filled cells as a header needs (skips a title line above it)."""
+    head = records[:HEADER_SEARCH_ROWS]
+    filled = [sum(1 for c in r if c) for r in head]
+    if not filled or max(filled) == 0:
+        return None
+    needed = min(2, max(filled))
+    return next(i for i, n in enumerate(filled) if n >= needed)
