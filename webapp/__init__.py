@@ -47,8 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
 
-    from . import api, auth, consortia, issues, main, notifications, orgs, search
+    from . import api, auth, consortia, issues, main, notifications, orgs, registry, search
 
-    for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp, api.bp):
+    for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp, api.bp,
+                      registry.bp):
         app.register_blueprint(blueprint)
     return app
