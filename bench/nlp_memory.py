@@ -3,7 +3,8 @@
     .venv/bin/python bench/nlp_memory.py
 
 Fits the default sentence vectorizer (words, synonyms, chars, word vectors) on the dev
-organizations and issues, transforms them, suggests themes, and prints VmRSS and VmHWM (peak).
+organizations and issues, transforms them, suggests themes, then scores JSTS valid, and prints
+VmRSS and VmHWM (peak) after each step.
 """
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def main() -> None:
     nlp.suggest_themes(texts[0])
     print(f"after fitting the vectorizer on {len(texts)} dev texts ({X.shape[1]} features) and "
           f"suggesting themes: VmRSS {_status('VmRSS')} MB, peak VmHWM {_status('VmHWM')} MB")
+    with open(DEV.parent / "jsts/valid-v1.3.json", encoding="utf-8") as f:
+        pairs = list(map(json.loads, f))
+    nlp.pair_similarities([p["sentence1"] for p in pairs], [p["sentence2"] for p in pairs])
+    print(f"after also scoring JSTS valid ({len(pairs)} pairs, as `kyodo similarity` does): "
+          f"VmRSS {_status('VmRSS')} MB, peak VmHWM {_status('VmHWM')} MB")
 
 
 if __name__ == "__main__":
