@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matching import IssueProfile, MatchingIndex, OrgProfile, Town  # noqa: E402
 from matching.geo import haversine_km  # noqa: E402
-from matching.themes import load_themes  # noqa: E402
+from nlp import load_themes  # noqa: E402
 
 ORG_PATTERNS = [
     "{t}を中心に{a}と{b}に取り組む団体です。{c}の仲間が集まり、{d}も行っています。",
@@ -113,7 +113,7 @@ def naive_rank(index, X, thematic_rows, org_list, town_xy, issue, k=10):
     """What one would write first: score everything, town factor in Python, full sort."""
     q = index.encoder_.transform([index._issue_text(issue)])
     text = np.clip((X @ q.T).toarray().ravel(), 0, 1)
-    theme = index.orgs_.theme.view() @ index._themes_of(q, [issue.themes])[0]
+    theme = index.orgs_.theme.view() @ index._themes_of([index._issue_text(issue)], [issue.themes])[0]
     w = index.theme_weight
     text = text * ((1 - w) + w * theme)
     fit = index.town_fit_
@@ -166,6 +166,9 @@ def main(argv=None):
     fit_s = time.perf_counter() - t
     del orgs[: len(orgs)]  # the index holds its own references; drop the list's
     gc.collect()
+    # As a server worker should after loading: the fitted objects never become garbage, and
+    # without this a full collection walks millions of them (seconds at 300k profiles).
+    gc.freeze()
     out = {"orgs": args.orgs, "issues": args.issues, "layout": args.layout,
            "generate_s": round(gen_s, 1), "fit_s": round(fit_s, 1),
            "rss_mb_before_fit": round(rss_before), "rss_mb_fitted": round(rss_mb()),
