@@ -394,11 +394,16 @@ class MatchingIndex:
             mask = slots != own
             slots, factor, covers, dist = slots[mask], factor[mask], covers[mask], dist[mask]
         qf, qb = self.encoder_.transform([self._request_text(org), self._activity_text(org)])
-        own_theme = self._themes_of([self._activity_text(org)], [org.themes])[0]
-        theme = self.orgs_.theme.data[slots] @ own_theme
+        # Forward compares what the query asks for with what partners do, so its themes are
+        # those of the request (an association's own profile is about the association itself).
+        request_theme, own_theme = self._themes_of(
+            [self._request_text(org), self._activity_text(org)], [org.themes, org.themes])
+        partner_themes = self.orgs_.theme.data[slots]
         forward = self._fit_scores(
-            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)), theme)
-        backward = self._fit_scores(np.clip(self.orgs_.extra.dot_rows(qb, slots), 0.0, 1.0), theme)
+            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)),
+            partner_themes @ request_theme)
+        backward = self._fit_scores(np.clip(self.orgs_.extra.dot_rows(qb, slots), 0.0, 1.0),
+                                    partner_themes @ own_theme)
         mutual = weighted_harmonic(forward, backward, self.partner_forward_weight,
                                    self.partner_smoothing)
         score = (mutual * factor).astype(np.float32)
@@ -412,7 +417,7 @@ class MatchingIndex:
                 reasons = self._reasons(
                     self._request_text(org),
                     self._activity_text(other) + "\n" + other.needs,
-                    own_theme, self.orgs_.theme.data[slot],
+                    request_theme, self.orgs_.theme.data[slot],
                     tuple(t for t in org.towns if t in other.towns), dist[i])
             out.append(PartnerMatch(other.id, float(score[i]), reasons, text=float(mutual[i]),
                                     town=float(factor[i]), forward=float(forward[i]),
