@@ -47,9 +47,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
 
-    from . import api, auth, consortia, issues, main, notifications, orgs, registry, search
+    from . import api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
 
-    for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp, api.bp,
-                      registry.bp):
+    for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp,
+                      staff.bp, registry.bp, api.bp):
         app.register_blueprint(blueprint)
     return app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import click
 
-from . import accounts, database, evaluation, mail, server
+from . import accounts, database, evaluation, lifecycle, mail, server
 from . import rank_matching  # noqa: F401  (adds `kyodo rank issues` and `kyodo rank partners`)
 
 
@@ -14,10 +14,12 @@ def main() -> None:
 
 main.add_command(database.init_db)
 main.add_command(database.seed)
+main.add_command(database.refit_index)
 main.add_command(accounts.create_user)
 main.add_command(server.serve)
 main.add_command(mail.send_digests)
 main.add_command(mail.retry_mail)
+main.add_command(lifecycle.tick)
 evaluation.register(main)
 from . import registry  # noqa: E402  (import-orgs, export)
 registry.register(main)

@@ -91,7 +91,8 @@ def create_organization(
     if creator is not None:
         session.add(Membership(user_id=creator.id, organization_id=org.id, role=MemberRole.OWNER))
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
-    if source != RecordSource.DEMO:
+    # Demo rows need no history, and an import writes its own entry (with the row it came from).
+    if source not in (RecordSource.DEMO, RecordSource.IMPORT):
         actor = actor or creator
         audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="create",
                      summary=f"団体「{org.name}」を登録（{source.label}）", details={"source": source.value},
