@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from .geo import TownTable
 from .profiles import TERRITORIAL, THEMATIC, IssueProfile, OrgProfile, Town
-from .reasons import shared_terms
+from .reasons import CachedAnalyzer, shared_terms
 from .rowstore import GrowingArray, VectorStore, sparse_row_dots
 from .results import Match, PartnerMatch, Reasons, TeamProposal
 from .scoring import TownFit, weighted_harmonic
@@ -367,8 +367,11 @@ class MatchingIndex:
         return Match(org.id, score, reasons, text=text, town=factor)
 
     def _reasons(self, left, right, theme_left, theme_right, towns, dist) -> Reasons:
+        analyzer = self.__dict__.get("_reasons_analyzer")
+        if analyzer is None:
+            analyzer = self._reasons_analyzer = CachedAnalyzer()
         terms = shared_terms(left, right, self.encoder_.idf_lookup(),
-                             exclude=self.towns_.row.keys())
+                             exclude=self.towns_.row.keys(), analyzer=analyzer)
         both = np.minimum(theme_left, theme_right)
         themes = tuple(self.theme_names_[c] for c in self.themes_.names(both, threshold=0.3))
         distance = None if dist is None or np.isnan(dist) else round(float(dist), 2)
