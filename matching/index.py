@@ -136,7 +136,6 @@ class MatchingIndex:
             self._add_orgs(orgs, rows[:n], rows[n: 2 * n])
         if issues:
             self._add_issues(issues, rows[2 * n:])
-        self._analysis_cache = {}
         return self
 
     @staticmethod
