@@ -212,3 +212,10 @@ def test_an_organization_finds_the_issues_it_can_help_with(fitted_index):
     assert matches[0].id == "i3" and matches[0].reasons.towns == ("中町",)
     assert [m.id for m in fitted_index.rank_issues("p2", 1)] == ["i2"]
     assert all(0 <= m.score <= 1 for m in matches)
+
+
+def test_width_and_kana_variants_of_an_issue_rank_alike(fitted_index):
+    plain = IssueProfile("q", "子どもの夕飯", "西町で子どもだけでごはんを食べています。ボランティアの食堂はありますか。", "西町")
+    variant = IssueProfile("q", "こどもの夕飯", "西町で子供だけでごはんを食べています。ﾎﾞﾗﾝﾃｨｱの食堂はありますか。", "西町")
+    assert [m.id for m in fitted_index.rank_thematic(plain, 3)][:1] == \
+           [m.id for m in fitted_index.rank_thematic(variant, 3)][:1] == ["p2"]
