@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import sudachi
-from .normalize import DEFAULT_MAX_LENGTH, normalize
+from .normalize import DEFAULT_MAX_LENGTH, clean
 from .stopwords import STOP_WORDS
 
 SYNONYM_PREFIX = "syn:"
@@ -92,10 +92,15 @@ class Analyzer:
     def __call__(self, text: str) -> list[str]:
         return self._run(text, None)
 
+    def features(self, text: str, *, normalized: bool = False) -> list[str]:
+        """Same as calling the analyzer; `normalized=True` promises `text` is already the output
+        of `nlp.normalize` (as in the vectorizer), which skips cleaning it again."""
+        return self._run(text, None, normalized)
+
     def tokens(self, text: str) -> list[Token]:
         """Return the content words of `text` in order, with surface, normalized form and POS."""
         classes = _pos_classes()
-        morphemes = sudachi.SudachiTokenizer(self.mode)(normalize(text, max_length=self.max_length))
+        morphemes = sudachi.SudachiTokenizer(self.mode)(clean(text, max_length=self.max_length))
         table = classes.table
         return [
             Token(m.surface(), m.normalized_form(), table[m.part_of_speech_id()],
@@ -110,8 +115,11 @@ class Analyzer:
         feats = self._run(text, surfaces)
         return list(zip(feats, surfaces))
 
-    def _run(self, text: str, surfaces: list[str] | None) -> list[str]:
-        text = normalize(text, max_length=self.max_length)
+    def _run(self, text: str, surfaces: list[str] | None, normalized: bool = False) -> list[str]:
+        # Sudachi folds width and NFKC itself, so only what would break or mislead it is removed;
+        # surfaces then stay as written.
+        if not normalized:
+            text = clean(text, max_length=self.max_length)
         if not text:
             return []
         lexicon = _lexicon(self.parts, self.synonyms)
@@ -162,30 +170,12 @@ class Analyzer:
             if surfaces is not None:
                 surfaces.append("".join(run_surface))
         if glossary is not None:
-            for group, in_norms, begin, end in glossary.find(text, "".join(norms)):
+            for group, start, end in glossary.find(norms):
                 out.append(GLOSSARY_PREFIX + group)
                 if surfaces is not None:
-                    surfaces.append(_span(text, norms, offsets, begin, end) if in_norms
-                                    else text[begin:end])
+                    stop = offsets[end] if end < len(offsets) else len(text)
+                    surfaces.append(text[offsets[start]:stop].strip())
         return out
-
-
-def _span(text, norms, offsets, begin, end):
-    """Map a span of the joined normalized forms back to the text as written."""
-    pos = 0
-    first = last = None
-    for i, norm in enumerate(norms):
-        if first is None and pos + len(norm) > begin:
-            first = i
-        pos += len(norm)
-        if pos >= end:
-            last = i
-            break
-    if first is None:
-        return ""
-    last = len(norms) - 1 if last is None else last
-    stop = offsets[last + 1] if last + 1 < len(offsets) else len(text)
-    return text[offsets[first]:stop]
 
 
 def _tokenized(mode, text):
@@ -241,9 +231,9 @@ _lexicons: dict[tuple, dict] = {}
 
 
 def _lexicon(parts: bool, synonyms: bool) -> dict:
-    # Keyed by dictionary identity too: word ids are only meaningful within one loaded dictionary,
-    # and a forked child loads its own.
-    key = (id(sudachi.dictionary()), parts, synonyms)
+    # Word ids depend only on the dictionary file (always sudachidict-core here), not on the
+    # Dictionary object, so a forked child keeps its parent's warm cache.
+    key = (parts, synonyms)
     lexicon = _lexicons.get(key)
     if lexicon is None:
         lexicon = _lexicons[key] = {}

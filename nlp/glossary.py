@@ -6,7 +6,6 @@ then the words and phrases of the group; `#` starts a comment. The name is itsel
 from __future__ import annotations
 
 import functools
-import re
 import threading
 from importlib import resources
 from pathlib import Path
@@ -45,60 +44,56 @@ def read_groups(path) -> dict[str, list[str]]:
     return groups
 
 
+# A term can be segmented differently alone and in a sentence (見守り alone is the verb 見守る; in
+# 高齢者の見守りを it is 見 + 守り), so each term is registered as segmented in a few contexts.
+_CONTEXTS = ("{}", "の{}を", "{}の", "{}する", "この{}は")
+
+
+def _sequences(tokenize, term: str) -> set[tuple[str, ...]]:
+    """The sequences of normalized forms that `term` takes in typical contexts."""
+    seqs = set()
+    for context in _CONTEXTS:
+        sentence = context.format(term)
+        begin = context.index("{}")
+        end = begin + len(term)
+        inside = [m for m in tokenize(sentence) if m.begin() >= begin and m.end() <= end]
+        if inside and inside[0].begin() == begin and inside[-1].end() == end:
+            seqs.add(tuple(m.normalized_form() for m in inside))
+    return seqs
+
+
 class Glossary:
-    """Finds the glossary's groups in a text, as written or in Sudachi's normalized forms."""
+    """Finds the glossary's groups in a text's sequence of Sudachi normalized forms, so spelling
+    and width variants (こども食堂, 子ども食堂, 子供食堂) match one listed term."""
 
     def __init__(self, groups: dict[str, list[str]]):
         self.groups = groups
         tokenize = sudachi.SudachiTokenizer("C")
-        self._group_of: dict[str, set[str]] = {}
-        # A term is looked for as written in the text and, as the concatenation of its normalized
-        # forms, in the text's normalized forms: so こども食堂 also finds 子供食堂 and 子ども食堂.
-        written, normalized = set(), set()
+        index: dict[str, set[tuple[tuple[str, ...], str]]] = {}
         for name, terms in groups.items():
             for term in terms:
-                norm = "".join(m.normalized_form() for m in tokenize(term))
-                for variant, bucket in ((term, written), (norm, normalized)):
-                    if len(variant) >= 2:
-                        bucket.add(variant)
-                        self._group_of.setdefault(variant, set()).add(name)
-        self._written = _trie_regex(written)
-        self._normalized = _trie_regex(normalized)
+                if len(term) < 2:
+                    continue
+                for seq in _sequences(tokenize, term):
+                    index.setdefault(seq[0], set()).add((seq, name))
+        # Longest sequences first, so a phrase wins over the word it starts with.
+        self._index = {first: sorted(entries, key=lambda e: (-len(e[0]), e))
+                       for first, entries in index.items()}
+        self.starts = frozenset(self._index)
 
-    def find(self, text: str, normalized: str) -> list[tuple[str, bool, int, int]]:
-        """Return `(group, in_normalized, begin, end)` for the first occurrence of each group found
-        in `text` (as written) or in `normalized` (the text's normalized forms joined)."""
-        found: dict[str, tuple[str, bool, int, int]] = {}
-        for in_norms, pattern, haystack in ((False, self._written, text),
-                                            (True, self._normalized, normalized)):
-            if pattern is None:
-                continue
-            for match in pattern.finditer(haystack):
-                for group in self._group_of[match.group()]:
-                    if group not in found:
-                        found[group] = (group, in_norms, match.start(), match.end())
+    def find(self, norms: list[str]) -> list[tuple[str, int, int]]:
+        """Return `(group, start, end)` morpheme spans: the first occurrence of each group found in
+        `norms`, the normalized forms of every morpheme of a text in order."""
+        hits = self.starts.intersection(norms)
+        if not hits:
+            return []
+        found: dict[str, tuple[str, int, int]] = {}
+        for i, norm in enumerate(norms):
+            if norm in hits:
+                for seq, group in self._index[norm]:
+                    if group not in found and tuple(norms[i:i + len(seq)]) == seq:
+                        found[group] = (group, i, i + len(seq))
         return list(found.values())
-
-
-def _trie_regex(words) -> re.Pattern | None:
-    """Compile a regex that finds any of `words`, longest first, as a character trie (fast)."""
-    if not words:
-        return None
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
-
-    def pattern(node) -> str:
-        alternatives = [re.escape(ch) + pattern(child) for ch, child in sorted(node.items()) if ch]
-        if not alternatives:
-            return ""
-        body = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return re.compile(pattern(trie))
 
 
 _lock = threading.Lock()

@@ -52,6 +52,15 @@ def normalize(text: str, *, max_length: int | None = DEFAULT_MAX_LENGTH) -> str:
 
     Never raises for a `str`; raises ValueError for anything else.
     """
+    return _prepare(text, max_length, nfkc=True)
+
+
+def clean(text: str, *, max_length: int | None = DEFAULT_MAX_LENGTH) -> str:
+    """Like `normalize` but without NFKC: all Sudachi needs, since it folds width itself."""
+    return _prepare(text, max_length, nfkc=False)
+
+
+def _prepare(text, max_length, nfkc: bool) -> str:
     if not isinstance(text, str):
         raise ValueError(f"normalize() needs a str, not {type(text).__name__}")
     if max_length is not None and max_length < 0:
@@ -59,11 +68,12 @@ def normalize(text: str, *, max_length: int | None = DEFAULT_MAX_LENGTH) -> str:
     # Cut before the expensive steps (NFKC can only shrink or slightly grow the text), then again.
     if max_length is not None and len(text) > 2 * max_length + 16:
         text = text[: 2 * max_length + 16]
-    text = _SURROGATES.sub("", text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
+    if nfkc:
+        text = _SURROGATES.sub("", text)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     if not (text.isascii() and text.isprintable()):
-        drop, blank = _unwanted()
+        drop, blank = _unwanted()  # lone surrogates are in `drop`
         text = blank.sub(" ", drop.sub("", text))
     text = _SPACES.sub(" ", text)
     if "\n" in text:

@@ -39,7 +39,7 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     (`nlp.lsa.LSA`) to that many dense dimensions, normalized to unit length.
     """
 
-    def __init__(self, *, analyzer=None, word_weight=0.2, synonym_weight=0.1, char_weight=0.35,
+    def __init__(self, *, analyzer=None, word_weight=0.2, synonym_weight=0.2, char_weight=0.35,
                  semantic_weight=0.35, char_ngram_range=(1, 2), min_df=1, max_df=1.0,
                  sublinear_tf=True, semantic="auto", n_components=None, n_jobs=1,
                  progress=False, random_state=0):
@@ -159,7 +159,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def _analyze(self, texts: list[str]) -> list[list[str]]:
         analyzer = self.analyzer if self.analyzer is not None else Analyzer()
-        return analyze_many(texts, analyzer, n_jobs=self.n_jobs, progress=self.progress)
+        return analyze_many(texts, analyzer, n_jobs=self.n_jobs, progress=self.progress,
+                            normalized=True)
 
     def _tfidf(self) -> TfidfVectorizer:
         return TfidfVectorizer(analyzer=_identity, token_pattern=None, lowercase=False,
