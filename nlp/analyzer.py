@@ -132,27 +132,19 @@ class Analyzer:
         run_surface: list[str] = []
         norms: list[str] = []
         offsets: list[int] = []
+        norms_append = norms.append
         for chunk_start, morphemes in _tokenized(self.mode, text):
             for m in morphemes:
                 entry = lookup(m.word_id())
                 if entry is None:
                     entry = build(m, lexicon, self.parts, self.synonyms)
-                norm, kind, feats, part_surfaces = entry
-                norms.append(norm)
+                norm = entry[0]
+                norms_append(norm)
+                kind = entry[1]
                 if surfaces is not None:
                     surface = m.surface()
                     offsets.append(chunk_start + m.begin())
-                if want_compounds:
-                    if kind & _NOUN or (kind & _PREFIX and not run):
-                        run.append(norm)
-                        if surfaces is not None:
-                            run_surface.append(surface)
-                        if kind & _CONTENT:
-                            extend(feats)
-                            if surfaces is not None:
-                                surfaces.extend([surface] * (len(feats) - len(part_surfaces)))
-                                surfaces.extend(part_surfaces)
-                        continue
+                if not kind:  # particles, symbols, numerals, stop words: the common case
                     if run:
                         if len(run) > 1:
                             out.append("".join(run))
@@ -160,9 +152,24 @@ class Analyzer:
                                 surfaces.append("".join(run_surface))
                         run.clear()
                         run_surface.clear()
+                    continue
+                if want_compounds:
+                    if kind & _NOUN or (kind & _PREFIX and not run):
+                        run.append(norm)
+                        if surfaces is not None:
+                            run_surface.append(surface)
+                    elif run:
+                        if len(run) > 1:
+                            out.append("".join(run))
+                            if surfaces is not None:
+                                surfaces.append("".join(run_surface))
+                        run.clear()
+                        run_surface.clear()
                 if kind & _CONTENT:
+                    feats = entry[2]
                     extend(feats)
                     if surfaces is not None:
+                        part_surfaces = entry[3]
                         surfaces.extend([surface] * (len(feats) - len(part_surfaces)))
                         surfaces.extend(part_surfaces)
         if len(run) > 1:
