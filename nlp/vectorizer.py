@@ -155,7 +155,14 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def _texts(self, raw_documents) -> list[str]:
         if isinstance(raw_documents, str):
             raise ValueError("expected an iterable of texts, got a single str")
-        return [normalize(t) if isinstance(t, str) else normalize(str(t)) for t in raw_documents]
+        docs = raw_documents
+        if self.progress:
+            import sys
+
+            from tqdm import tqdm
+
+            docs = tqdm(raw_documents, desc="normalize", unit="text", file=sys.stderr, leave=False)
+        return [normalize(t) if isinstance(t, str) else normalize(str(t)) for t in docs]
 
     def _analyze(self, texts: list[str]) -> list[list[str]]:
         analyzer = self.analyzer if self.analyzer is not None else Analyzer()
@@ -177,21 +184,31 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
     def _combine(self, split, counts) -> sp.csr_matrix:
         w = self.weights_
         n = len(split)
+        scale = {k: np.float32(np.sqrt(v)) for k, v in w.items()}
         blocks = []
         if w["word"]:
-            blocks.append(self.word_vectorizer_.transform([x for x, _ in split]) * np.sqrt(w["word"]))
+            blocks.append(self.word_vectorizer_.transform([x for x, _ in split]) * scale["word"])
         if w["synonym"]:
             blocks.append(self.synonym_vectorizer_.transform([e for _, e in split])
-                          * np.sqrt(w["synonym"]))
+                          * scale["synonym"])
         if w["char"]:
-            blocks.append(self.char_tfidf_.transform(counts) * np.sqrt(w["char"]))
+            blocks.append(self.char_tfidf_.transform(counts).astype(np.float32) * scale["char"])
         if w["semantic"]:
             raw = self._semantic_raw(split)
             # Centering removes the direction every text shares (frequent words), which otherwise
             # makes all texts look alike; texts without known words stay zero.
             dense = l2_normalize(np.where(np.any(raw, axis=1, keepdims=True),
-                                          raw - self.semantic_mean_, 0.0))
-            blocks.append(sp.csr_matrix(dense.astype(np.float32) * np.sqrt(w["semantic"])))
+                                          raw - self.semantic_mean_, 0.0).astype(np.float32))
+            blocks.append(_dense_to_csr(dense * scale["semantic"]))
         if not blocks:
             return sp.csr_matrix((n, 0), dtype=np.float32)
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        # All blocks are float32 CSR, so scipy stacks them without going through COO.
+        return sp.hstack(blocks, format="csr")
+
+
+def _dense_to_csr(dense: np.ndarray) -> sp.csr_matrix:
+    """A dense block as CSR without scipy's COO detour (which needs 64-bit indices per value)."""
+    n, d = dense.shape
+    indptr = np.arange(0, n * d + 1, d, dtype=np.int64 if n * d >= 2**31 else np.int32)
+    indices = np.tile(np.arange(d, dtype=indptr.dtype), n)
+    return sp.csr_matrix((dense.ravel(), indices, indptr), shape=(n, d))

@@ -126,3 +126,9 @@ def test_long_text_is_split_for_sudachi(analyzer):
 
 def test_emoji_do_not_change_the_words(analyzer):
     assert "参加" in analyzer("参加👍🏽しよう")
+
+
+def test_half_width_text_is_analysed_and_shown_as_written(analyzer):
+    pairs = dict(analyzer.features_with_surfaces("ｺﾐｭﾆﾃｨｶﾌｪで認知症の見守り"))
+    assert pairs["コミュニティー"] == "ｺﾐｭﾆﾃｨ"
+    assert GLOSSARY_PREFIX + "認知症" in pairs

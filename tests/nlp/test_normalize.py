@@ -51,3 +51,9 @@ def test_any_text_gives_clean_text_within_the_cap(text, cap):
 def test_one_megabyte_input():
     text = "高齢者の見守り。" * 131_072
     assert len(normalize(text)) == 100_000
+
+
+def test_clean_keeps_width_but_removes_what_breaks_sudachi():
+    from nlp.normalize import clean
+
+    assert clean("ｺﾐｭﾆﾃｨ\x00\ud800👍🏽２０") == "ｺﾐｭﾆﾃｨ ２０"
