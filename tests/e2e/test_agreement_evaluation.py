@@ -12,8 +12,9 @@ from webapp.db import create_engine_for, session_scope
 from webapp.models import CollaborationDomain, ConsortiumCreate, OrganizationCreate, OrgCategory, OrgKind, Role
 from webapp.services import accounts, consortia, organizations
 
+from tests.e2e.actions import PASSWORD, login, logout
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-PASSWORD = "e2e-password-123"
 
 
 @pytest.fixture
@@ -42,16 +43,8 @@ def consortium_id(database_url):
     return result
 
 
-def login(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(base + "/")
 
 
-def logout(page):
-    page.get_by_role("button", name="ログアウト").click()
 
 
 def evaluate(page, base, consortium_id, label, scores):

@@ -5,31 +5,16 @@ import re
 
 import pytest
 
+from tests.e2e.actions import login, logout, register
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
-PASSWORD = "e2e-password-123"
 
 
-def register(page, base, email, name):
-    page.goto(base + "/register")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("表示名").fill(name)
-    page.get_by_label("パスワード", exact=True).fill(PASSWORD)
-    page.get_by_label("パスワード（確認）").fill(PASSWORD)
-    page.get_by_role("button", name="登録する").click()
-    page.wait_for_url(base + "/")
 
 
-def login(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(base + "/")
 
 
-def logout(page):
-    page.get_by_role("button", name="ログアウト").click()
 
 
 def create_org(page, base, *, kind_label, category, name, description, offers, needs, town):

@@ -6,7 +6,7 @@ from ..access import login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
-from ..models import MemberRole, OrganizationCreate, OrgKind
+from ..models import MemberRole, OrganizationCreate, OrgKind, RecordSource
 from ..services import organizations as org_service
 from ..services import org_invitations, places, suggestions
 from ..services.errors import ServiceError
@@ -81,23 +81,30 @@ def _status(form) -> int:
     return 422 if form.errors or form.form_errors else 200
 
 
-@bp.route("/new", methods=["GET", "POST"])
-@login_required
-def new():
+def registration_page(*, creator, source: RecordSource, done: str, proxy: bool = False):
+    """The registration form and its submission, for members (``orgs.new``) and staff's proxy entry."""
     session = get_session()
     form = OrganizationForm()
     context = organization_form_context(form, session)
     data = submitted_organization(form, context["all_area_ids"])
     if data is not None:
         try:
-            org = org_service.create_organization(session, data=data, creator=current_user)
+            org = org_service.create_organization(session, data=data, creator=creator, source=source,
+                                                  actor=current_user)
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
             session.commit()
-            flash("団体を登録しました。あなたがこの団体の代表（オーナー）です。", "success")
+            flash(done, "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=None, **context), _status(form)
+    return render_template("orgs/form.html", form=form, org=None, proxy=proxy, **context), _status(form)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    return registration_page(creator=current_user, source=RecordSource.WEB,
+                             done="団体を登録しました。あなたがこの団体の代表（オーナー）です。")
 
 
 @bp.route("/<int:org_id>/edit", methods=["GET", "POST"])

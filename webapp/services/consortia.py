@@ -311,6 +311,19 @@ def notify_participants(
                          link=f"/consortia/{consortium.id}")
 
 
+def _set_status(
+    session: Session, consortium: Consortium, new: ConsortiumStatus, *, actor: User | None, note: str = ""
+) -> None:
+    """Every status change goes through here, so each one is in the audit log."""
+    audit.record(session, actor=actor, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
+                 summary=f"状態: {consortium.status.label} → {new.label}" + (f"（{note}）" if note else ""),
+                 details={"from": consortium.status.value, "to": new.value})
+    consortium.status = new
+    consortium.updated_at = utcnow()
+    session.add(consortium)
+    session.flush()
+
+
 def _recompute_status(session: Session, consortium: Consortium) -> None:
     if consortium.status not in OPEN_FOR_CHANGES:
         return
@@ -327,13 +340,7 @@ def _recompute_status(session: Session, consortium: Consortium) -> None:
         new = ConsortiumStatus.FORMING
     if new == consortium.status:
         return
-    audit.record(session, actor=None, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
-                 summary=f"状態: {consortium.status.label} → {new.label}",
-                 details={"from": consortium.status.value, "to": new.value})
-    consortium.status = new
-    consortium.updated_at = utcnow()
-    session.add(consortium)
-    session.flush()
+    _set_status(session, consortium, new, actor=None)
     if new == ConsortiumStatus.ACTIVE:
         notify_participants(
             session, consortium, None,
@@ -420,8 +427,7 @@ def member_org_ids(session: Session, consortium_id: int) -> list[int]:
 
 def reopen(session: Session, *, consortium: Consortium) -> None:
     """A renewed period (a newly signed agreement) takes an evaluating 協議体 back to work."""
-    consortium.status = ConsortiumStatus.FORMING
-    session.add(consortium)
+    _set_status(session, consortium, ConsortiumStatus.FORMING, actor=None, note="新しい期間の協定書を締結")
     for org_id in member_org_ids(session, consortium.id):  # capacity is taken again
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
     session.flush()
@@ -432,12 +438,7 @@ def start_evaluation(session: Session, *, consortium: Consortium, by_user: User 
     """The period is over (or the members ask early): every member and the city evaluate."""
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はすでに振り返り中か終了しています。")
-    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
-                 summary=f"状態: {consortium.status.label} → {ConsortiumStatus.EVALUATING.label}（{reason}）",
-                 details={"from": consortium.status.value, "to": ConsortiumStatus.EVALUATING.value})
-    consortium.status = ConsortiumStatus.EVALUATING
-    consortium.updated_at = utcnow()
-    session.add(consortium)
+    _set_status(session, consortium, ConsortiumStatus.EVALUATING, actor=by_user, note=reason)
     for org_id in member_org_ids(session, consortium.id):  # capacity is free again
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
     session.flush()
@@ -455,13 +456,7 @@ def close(session: Session, *, consortium_id: int, by_user: User) -> Consortium:
         raise Conflict("終了できるのは振り返り中の協議体です。")
     if not _may_manage(session, consortium, by_user):
         raise Forbidden("終了できるのは、参加団体の代表か市職員です。")
-    audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="status",
-                 summary=f"状態: {consortium.status.label} → {ConsortiumStatus.CLOSED.label}",
-                 details={"from": consortium.status.value, "to": ConsortiumStatus.CLOSED.value})
-    consortium.status = ConsortiumStatus.CLOSED
-    consortium.updated_at = utcnow()
-    session.add(consortium)
-    session.flush()
+    _set_status(session, consortium, ConsortiumStatus.CLOSED, actor=by_user)
     notify_participants(session, consortium, by_user, f"協議体「{consortium.name}」を終了しました。記録は公開され続けます。",
                          kind=NotificationKind.LIFECYCLE)
     return consortium

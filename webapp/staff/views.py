@@ -1,18 +1,14 @@
 """The staff workspace (職員): brokering teams, seeing gaps, proxy entry, the audit log."""
-from flask import flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import render_template, request
 
 from ..access import staff_required
 from ..db import get_session
 from ..filters import int_arg
 from ..models import RecordSource
-from ..orgs.forms import OrganizationForm
-from ..orgs.views import organization_form_context, submitted_organization
+from ..orgs.views import registration_page
 from ..services import audit as audit_service
 from ..services import evaluations as evaluation_service
-from ..services import organizations as org_service
 from ..services import workspace
-from ..services.errors import ServiceError
 from . import bp
 
 
@@ -61,19 +57,5 @@ def audit():
 @staff_required
 def proxy_new():
     """代理登録: staff enter an association that has no account of its own."""
-    session = get_session()
-    form = OrganizationForm()
-    context = organization_form_context(form, session)
-    data = submitted_organization(form, context["all_area_ids"])
-    if data is not None:
-        try:
-            org = org_service.create_organization(session, data=data, creator=None, source=RecordSource.PROXY,
-                                                  actor=current_user)
-        except ServiceError as error:
-            form.form_errors.append(error.message)
-        else:
-            session.commit()
-            flash("職員による代理登録として団体を登録しました。", "success")
-            return redirect(url_for("orgs.detail", org_id=org.id))
-    status = 422 if form.errors or form.form_errors else 200
-    return render_template("orgs/form.html", form=form, org=None, proxy=True, **context), status
+    return registration_page(creator=None, source=RecordSource.PROXY, proxy=True,
+                             done="職員による代理登録として団体を登録しました。")
