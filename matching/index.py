@@ -230,6 +230,15 @@ class MatchingIndex:
             for slot in coll.by_town.get(row, ()):
                 coll.no_coordinates.discard(slot)
 
+    def compact(self) -> None:
+        """Merge rows added since the last merge into the main matrices now. Updates do this by
+        themselves when the new rows reach 5 % of the index (about a second per 100k profiles);
+        a server can call it at a quiet moment instead."""
+        self._check()
+        for coll in (self.orgs_, self.issues_):
+            coll.main.compact()
+            coll.extra.compact()
+
     def organization(self, org_id: Hashable) -> OrgProfile:
         """The indexed profile of an organization (KeyError if unknown)."""
         return self.orgs_.profiles[self.orgs_.slot[org_id]]

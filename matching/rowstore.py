@@ -48,6 +48,10 @@ class RowStore:
             self._merge_tail()
         return slot
 
+    def compact(self) -> None:
+        """Merge the tail of new rows into the base now (otherwise done when it grows long)."""
+        self._merge_tail()
+
     def _merge_tail(self):
         if self.tail:
             self.base = sp.vstack([self.base, *self.tail], format="csr")
@@ -145,8 +149,9 @@ class GrowingArray:
 
     def _reserve(self, need: int):
         if need > len(self.data):
-            grown = np.full((max(need, 2 * len(self.data)),) + self.data.shape[1:], self.fill,
-                            self.data.dtype)
+            # A quarter of headroom after a bulk load, so the first updates do not copy it all.
+            size = max(need + need // 4, 2 * len(self.data))
+            grown = np.full((size,) + self.data.shape[1:], self.fill, self.data.dtype)
             grown[: self.n] = self.data[: self.n]
             self.data = grown
 
@@ -229,6 +234,9 @@ class VectorStore:
 
     def postings_size(self, q) -> int:
         return self.sparse.postings_size(self._split(q)[0])
+
+    def compact(self) -> None:
+        self.sparse.compact()
 
     def mean_row_size(self) -> float:
         return self.sparse.mean_row_size()

@@ -177,7 +177,9 @@ class TextEncoder:
             # A city with no profiles yet fits on nothing: centre on zero rather than on NaN.
             self.semantic_mean_ = dense.mean(axis=0) if n else np.zeros(dense.shape[1], dtype=np.float32)
             self.n_dense_ = len(self.semantic_mean_)
-        return self._rows(blocks)
+        # Weighted a chunk at a time: the temporaries of 600k rows at once took gigabytes.
+        return sp.vstack([self._rows([b[i: i + chunk] for b in blocks])
+                          for i in range(0, max(n, 1), chunk)], format="csr")
 
     def _fit_semantic(self, words):
         """Remember, for each fitted word's hashed column, its row in the word-vector table."""

@@ -168,6 +168,8 @@ def test_incremental_updates_change_rankings_without_a_refit(fitted_index):
     index.upsert_org(newcomer)
     first = index.rank_thematic(issue, 1)[0]
     assert first.id == "p9"
+    index.compact()
+    assert index.rank_thematic(issue, 1)[0] == first
     index.upsert_org(OrgProfile("p9", "thematic", "手芸の会", "編み物を楽しむ会です。", "", "", ("中町",)))
     after = next(m for m in index.rank_thematic(issue, 10) if m.id == "p9")
     assert after.text < first.text / 3
