@@ -205,7 +205,7 @@ class _Entry(NamedTuple):
     part_surfaces: tuple[str, ...]
 
     @staticmethod
-    def build(m, lexicon: dict, parts: bool, synonyms: bool) -> "_Entry":
+    def build(m, lexicon: dict, parts: bool, synonyms: bool) -> _Entry:
         classes = _pos_classes()
         pid = m.part_of_speech_id()
         norm = m.normalized_form()

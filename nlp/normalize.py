@@ -62,7 +62,8 @@ def clean(text: str, *, max_length: int | None = DEFAULT_MAX_LENGTH) -> str:
 
 def _prepare(text, max_length, nfkc: bool) -> str:
     if not isinstance(text, str):
-        raise ValueError(f"normalize() needs a str, not {type(text).__name__}")
+        # ValueError, not TypeError: callers treat any unusable input alike (issue 3).
+        raise ValueError(f"normalize() needs a str, not {type(text).__name__}")  # noqa: TRY004
     if max_length is not None and max_length < 0:
         raise ValueError("max_length must be None or >= 0")
     # Cut before the expensive steps (NFKC can only shrink or slightly grow the text), then again.

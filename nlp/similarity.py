@@ -17,8 +17,9 @@ def document_vectorizer(**overrides) -> TextVectorizer:
 
     Measured on livedoor news: adding Sudachi words or word vectors lowered P@5 (see docs/NLP.md).
     """
-    params = dict(word_weight=0.0, synonym_weight=0.0, semantic_weight=0.0, char_weight=1.0,
-                  char_ngram_range=(2, 3), min_df=2, max_df=0.5, n_components=100)
+    params = {"word_weight": 0.0, "synonym_weight": 0.0, "semantic_weight": 0.0,
+              "char_weight": 1.0, "char_ngram_range": (2, 3), "min_df": 2, "max_df": 0.5,
+              "n_components": 100}
     params.update(overrides)
     return TextVectorizer(**params)
 

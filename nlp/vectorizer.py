@@ -154,7 +154,8 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
 
     def _texts(self, raw_documents) -> list[str]:
         if isinstance(raw_documents, str):
-            raise ValueError("expected an iterable of texts, got a single str")
+            # As scikit-learn's text vectorizers do for the same mistake.
+            raise ValueError("expected an iterable of texts, got a single str")  # noqa: TRY004
         docs = raw_documents
         if self.progress:
             import sys

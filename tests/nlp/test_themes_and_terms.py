@@ -25,7 +25,7 @@ def test_labelled_examples_move_a_theme_up():
     text = "ドローンで空から撮影する会"
     base = ThemeSuggester().fit()
     tuned = ThemeSuggester().fit(["ドローン撮影の体験会", "ドローンで空撮"], ["tourism", "tourism"])
-    rank = lambda m: [t.code for t in m.suggest(text)].index("tourism")  # noqa: E731
+    rank = lambda m: [t.code for t in m.suggest(text)].index("tourism")
     assert rank(tuned) < rank(base)
 
 
