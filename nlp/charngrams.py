@@ -1,5 +1,5 @@
 """Character n-gram counts computed with numpy: the same features as scikit-learn's
-`CountVectorizer(analyzer="char")`, about ten times faster on large corpora."""
+`CountVectorizer(analyzer="char")`, about twice as fast on large corpora."""
 from __future__ import annotations
 
 import numpy as np
@@ -11,13 +11,13 @@ _BITS = 21  # every code point fits in 21 bits; n-grams of up to 3 characters fi
 
 
 def _ngram_codes(texts: list[str], ngram_range: tuple[int, int]):
-    """Return (document index, n-gram code) for every n-gram occurrence in `texts`."""
+    """Yield (document index, n-gram code) arrays for every n-gram occurrence in `texts`, one
+    n-gram size at a time, smallest first (so codes of later sizes are all larger)."""
     lengths = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))
-    joined = "".join(texts)
     # +1 keeps every character non-zero, so n-grams of different lengths get different codes.
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64) + 1
-    doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
-    docs, codes = [], []
+    cps = np.frombuffer("".join(texts).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    cps += np.uint64(1)
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)
     n = len(cps)
     for size in range(ngram_range[0], ngram_range[1] + 1):
         if n < size:
@@ -27,11 +27,7 @@ def _ngram_codes(texts: list[str], ngram_range: tuple[int, int]):
         for j in range(1, size):
             code |= cps[j:m + j] << np.uint64(_BITS * j)
         same_doc = doc[:m] == doc[size - 1:]
-        docs.append(doc[:m][same_doc])
-        codes.append(code[same_doc])
-    if not codes:
-        return np.zeros(0, np.int64), np.zeros(0, np.uint64)
-    return np.concatenate(docs), np.concatenate(codes)
+        yield doc[:m][same_doc], code[same_doc]
 
 
 def _unique_inverse(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -43,8 +39,9 @@ def _unique_inverse(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     new = np.empty(len(ordered), dtype=bool)
     new[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
-    inverse = np.empty(len(codes), dtype=np.int64)
-    inverse[order] = np.cumsum(new) - 1
+    inverse = np.empty(len(codes), dtype=np.int32 if len(codes) < 2**31 else np.int64)
+    inverse[order] = np.cumsum(new, dtype=inverse.dtype) - 1
+    del order
     return ordered[new], inverse
 
 
@@ -88,31 +85,47 @@ class CharNgramCounter(TransformerMixin, BaseEstimator):
     def fit_transform(self, texts, y=None):
         self._check_params()
         texts = list(texts)
-        docs, codes = _ngram_codes(texts, self.ngram_range)
-        vocab, inverse = _unique_inverse(codes)
-        counts = sp.csr_matrix(
-            (np.ones(len(codes), dtype=np.float32), (docs, inverse.ravel())),
-            shape=(len(texts), len(vocab)))
-        counts.sum_duplicates()
         n_docs = max(len(texts), 1)
-        df = np.bincount(counts.indices, minlength=len(vocab))
         min_df = self.min_df if isinstance(self.min_df, int) else self.min_df * n_docs
         max_df = self.max_df if isinstance(self.max_df, int) else self.max_df * n_docs
-        keep = (df >= min_df) & (df <= max_df)
-        self.vocabulary_codes_ = vocab[keep]
-        return _keep_columns(counts, keep)
+        vocabularies, blocks = [], []
+        # One n-gram size at a time keeps peak memory to one size's occurrences.
+        for docs, codes in _ngram_codes(texts, self.ngram_range):
+            vocab, inverse = _unique_inverse(codes)
+            del codes
+            counts = sp.csr_matrix(
+                (np.ones(len(inverse), dtype=np.float32), (docs, inverse)),
+                shape=(len(texts), len(vocab)))
+            del docs, inverse
+            counts.sum_duplicates()
+            df = np.bincount(counts.indices, minlength=len(vocab))
+            keep = (df >= min_df) & (df <= max_df)
+            vocabularies.append(vocab[keep])
+            blocks.append(_keep_columns(counts, keep))
+        self.vocabulary_codes_ = (np.concatenate(vocabularies) if vocabularies
+                                  else np.zeros(0, np.uint64))
+        if not blocks:
+            return sp.csr_matrix((len(texts), 0), dtype=np.float32)
+        return sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
 
     def transform(self, texts):
         check_is_fitted(self, "vocabulary_codes_")
         texts = list(texts)
-        docs, codes = _ngram_codes(texts, self.ngram_range)
         vocab = self.vocabulary_codes_
-        pos = np.searchsorted(vocab, codes)
-        pos[pos == len(vocab)] = 0
-        known = (vocab[pos] == codes) if len(vocab) else np.zeros(len(codes), bool)
-        counts = sp.csr_matrix(
-            (np.ones(int(known.sum()), dtype=np.float32), (docs[known], pos[known])),
-            shape=(len(texts), len(vocab)))
+        blocks = []
+        for docs, codes in _ngram_codes(texts, self.ngram_range):
+            pos = np.searchsorted(vocab, codes)
+            pos[pos == len(vocab)] = 0
+            known = (vocab[pos] == codes) if len(vocab) else np.zeros(len(codes), bool)
+            block = sp.csr_matrix(
+                (np.ones(int(known.sum()), dtype=np.float32), (docs[known], pos[known])),
+                shape=(len(texts), len(vocab)))
+            blocks.append(block)
+        if not blocks:
+            return sp.csr_matrix((len(texts), len(vocab)), dtype=np.float32)
+        counts = blocks[0]
+        for block in blocks[1:]:
+            counts = counts + block
         counts.sum_duplicates()
         return counts
 

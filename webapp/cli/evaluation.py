@@ -47,7 +47,7 @@ def rank_docs(docs_path: str, k: int) -> None:
     ids = [_field(r, ("id", "file"), docs_path, "id") for r in rows]
     texts = [(r.get("title") or "") + "\n" + str(_field(r, ("body", "text"), docs_path, "text"))
              for r in rows]
-    vectorizer = document_vectorizer(n_jobs=None, progress=len(texts) > 1000)
+    vectorizer = document_vectorizer(len(texts), n_jobs=None, progress=len(texts) > 1000)
     indices, _ = similar_documents(texts, k, vectorizer=vectorizer)
     for i, row in enumerate(indices):
         _emit({"query": ids[i], "ranked": [ids[j] for j in row]})
