@@ -106,6 +106,9 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
         """Return the rows for `raw_documents`: a CSR matrix, or a dense array with `n_components`."""
         check_is_fitted(self, "weights_")
         texts = self._texts(raw_documents)
+        if not texts:
+            # scikit-learn's transformers refuse zero rows; keep the column count.
+            return self.transform([""])[:0]
         w = self.weights_
         analyzed = self._analyze(texts) if w["word"] or w["synonym"] or w["semantic"] \
             else [[] for _ in texts]
@@ -212,4 +215,6 @@ def _dense_to_csr(dense: np.ndarray) -> sp.csr_matrix:
     n, d = dense.shape
     indptr = np.arange(0, n * d + 1, d, dtype=np.int64 if n * d >= 2**31 else np.int32)
     indices = np.tile(np.arange(d, dtype=indptr.dtype), n)
-    return sp.csr_matrix((dense.ravel(), indices, indptr), shape=(n, d))
+    block = sp.csr_matrix((dense.ravel(), indices, indptr), shape=(n, d))
+    block.eliminate_zeros()  # texts without a known word
+    return block

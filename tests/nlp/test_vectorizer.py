@@ -2,6 +2,8 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
@@ -84,3 +86,32 @@ def test_parallel_analysis_gives_the_same_rows():
     assert analyze_many(docs[:50], n_jobs=2) == analyze_many(docs[:50], n_jobs=1)
     big = [d * 3 for d in docs[:12000]]
     assert analyze_many(big, n_jobs=2) == analyze_many(big, n_jobs=1)
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return TextVectorizer().fit(CORPUS)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet=st.characters(codec=None), max_size=200), max_size=4))
+def test_any_texts_give_finite_rows(fitted, texts):
+    X = fitted.transform(texts)
+    assert X.shape == (len(texts), len(fitted.get_feature_names_out()))
+    assert np.isfinite(X.data).all()
+    assert np.all(np.asarray(X.multiply(X).sum(axis=1)).ravel() <= 1.0 + 1e-4)
+
+
+def test_empty_texts_and_a_one_megabyte_text(fitted):
+    X = fitted.transform(["", " ", "高齢者の見守り。" * 131_072])
+    assert X[0].nnz == 0 and X[1].nnz == 0 and X[2].nnz > 0
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.characters(codec=None), max_size=120),
+       st.text(alphabet=st.characters(codec=None), max_size=120))
+def test_themes_and_shared_terms_take_any_text(a, b):
+    from nlp import shared_terms, suggest_themes
+
+    assert len(suggest_themes(a)) == 20
+    assert all(isinstance(t.surface_a, str) for t in shared_terms(a, b))
