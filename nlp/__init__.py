@@ -11,12 +11,12 @@ from .explain import SharedTerm, shared_terms
 from .glossary import Glossary, load_glossary, read_groups
 from .lsa import LSA
 from .neighbors import top_k
-from .normalize import DEFAULT_MAX_LENGTH, normalize
+from .normalize import DEFAULT_MAX_LENGTH, clean, normalize
 from .similarity import (
-                         document_vectorizer,
-                         pair_similarities,
-                         sentence_vectorizer,
-                         similar_documents,
+    document_vectorizer,
+    pair_similarities,
+    sentence_vectorizer,
+    similar_documents,
 )
 from .sudachi import SudachiTokenizer
 from .themes import ThemeScore, ThemeSuggester, load_themes, suggest_themes
@@ -24,31 +24,32 @@ from .vectorizer import TextVectorizer
 from .wordvectors import VectorsUnavailable, load_word_vectors
 
 __all__ = [
-                         "DEFAULT_MAX_LENGTH",
-                         "EXPANSION_PREFIXES",
-                         "GLOSSARY_PREFIX",
-                         "LSA",
-                         "SYNONYM_PREFIX",
-                         "Analyzer",
-                         "Glossary",
-                         "SharedTerm",
-                         "SudachiTokenizer",
-                         "TextVectorizer",
-                         "ThemeScore",
-                         "ThemeSuggester",
-                         "Token",
-                         "VectorsUnavailable",
-                         "analyze_many",
-                         "document_vectorizer",
-                         "load_glossary",
-                         "load_themes",
-                         "load_word_vectors",
-                         "normalize",
-                         "pair_similarities",
-                         "read_groups",
-                         "sentence_vectorizer",
-                         "shared_terms",
-                         "similar_documents",
-                         "suggest_themes",
-                         "top_k",
+    "DEFAULT_MAX_LENGTH",
+    "EXPANSION_PREFIXES",
+    "GLOSSARY_PREFIX",
+    "LSA",
+    "SYNONYM_PREFIX",
+    "Analyzer",
+    "Glossary",
+    "SharedTerm",
+    "SudachiTokenizer",
+    "TextVectorizer",
+    "ThemeScore",
+    "ThemeSuggester",
+    "Token",
+    "VectorsUnavailable",
+    "analyze_many",
+    "clean",
+    "document_vectorizer",
+    "load_glossary",
+    "load_themes",
+    "load_word_vectors",
+    "normalize",
+    "pair_similarities",
+    "read_groups",
+    "sentence_vectorizer",
+    "shared_terms",
+    "similar_documents",
+    "suggest_themes",
+    "top_k",
 ]
