@@ -19,7 +19,9 @@ VARIANTS = {
     "default hybrid": {},
     "no word vectors": {"semantic": False},
     "no synonyms/glossary": {"synonym_weight": 0.0},
-    "no glossary (Sudachi synonyms only)": {"analyzer": "no-glossary"},
+    "no glossary (Sudachi synonyms only)": {"analyzer": {"glossary": None}},
+    "no mode-A parts of compounds": {"analyzer": {"parts": False}},
+    "no joined compounds": {"analyzer": {"compounds": False}},
     "chars only": {"word_weight": 0, "synonym_weight": 0, "semantic_weight": 0},
     "words+synonyms+vectors, no chars": {"char_weight": 0},
 }
@@ -35,8 +37,8 @@ def main() -> None:
     org_texts = ["\n".join((o["name"], o["description"], o["offers"])) for o in orgs]
     issue_texts = [i["title"] + "\n" + i["body"] for i in issues]
     for name, params in VARIANTS.items():
-        if params.get("analyzer") == "no-glossary":
-            params = {"analyzer": nlp.Analyzer(glossary=None)}
+        if "analyzer" in params:
+            params = {**params, "analyzer": nlp.Analyzer(**params["analyzer"])}
         v = nlp.sentence_vectorizer(**params).fit(org_texts + issue_texts)
         idx, _ = nlp.top_k(v.transform(issue_texts), v.transform(org_texts), 10)
         with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as run:
