@@ -212,6 +212,7 @@ def main(argv=None):
                                    for i in queries[:50]])
     out["rank10_after_updates"] = summary(
         [timed(lambda q=q: index.rank_thematic(q, 10, explain=False), 1)[0] for q in queries])
+    out["compact_ms"] = round(timed(index.compact, 1)[0], 1)
     out["rss_mb_end"] = round(rss_mb())
     print(json.dumps(out, ensure_ascii=False))
 

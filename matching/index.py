@@ -232,8 +232,8 @@ class MatchingIndex:
 
     def compact(self) -> None:
         """Merge rows added since the last merge into the main matrices now. Updates do this by
-        themselves when the new rows reach 5 % of the index (about a second per 100k profiles);
-        a server can call it at a quiet moment instead."""
+        themselves when the new rows reach 5 % of the index (a copy of the matrices, see
+        docs/BENCHMARKS.md); a server can call it at a quiet moment instead."""
         self._check()
         for coll in (self.orgs_, self.issues_):
             coll.main.compact()
