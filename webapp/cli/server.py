@@ -11,11 +11,16 @@ def warm_up(app) -> None:
     from ..db import get_engine, get_session
     from ..services import search, suggestions
 
+    import gc
+
     with app.app_context():
         session = get_session()
         suggestions.current_index(session)
         search.current_index(session)
     get_engine(app).dispose()
+    # The indexes never change in place after this point in the master: keep the collector from
+    # touching (and so copying) their pages in every forked worker.
+    gc.freeze()
 
 
 @click.command("serve")
