@@ -341,12 +341,12 @@ class MatchingIndex:
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], _KIND_CODE[TERRITORIAL])
         q = self._issue_row(issue)
-        text = np.clip(self.orgs_.main.dot_rows(q, slots), 0.0, 1.0)
+        text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
         fit = self._fit_scores(text, self.orgs_.theme.data[slots] @ self._issue_theme(issue, q))
         # An association's place matters more than its words: covering first, then distance.
         dist_key = np.nan_to_num(dist, nan=np.inf)
-        order = sorted(range(len(slots)), key=lambda i: (not covers[i], dist_key[i], -fit[i],
-                                                         _sort_key(self.orgs_.ids[slots[i]])))[:k]
+        order = _first_by_place(covers, dist_key, fit, k,
+                                lambda i: _sort_key(self.orgs_.ids[slots[i]]))
         score = fit * factor
         return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
                             bool(covers[i]), dist[i], explain) for i in order]
@@ -539,6 +539,23 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 def _sentences(text: str, min_chars: int = 6) -> list[str]:
     """The sentences of a text that are long enough to state something."""
     return [s.strip() for s in _SENTENCE_END.split(text or "") if len(s.strip()) >= min_chars]
+
+
+def _first_by_place(covers, dist, fit, k, id_key) -> list[int]:
+    """The k best positions by (covering first, nearest, best fit, id), as one full sort would give.
+
+    numpy orders the numeric keys; only the positions tied with the k-th on them (e.g. many
+    associations of one town with no shared words) are sorted in Python for the id tie-break."""
+    n = len(fit)
+    if n == 0 or k <= 0:
+        return []
+    away = (~np.asarray(covers, dtype=bool)).astype(np.int8)
+    order = np.lexsort((-fit, dist, away))
+    kth = order[min(k, n) - 1]
+    within = (away < away[kth]) | ((away == away[kth]) & (
+        (dist < dist[kth]) | ((dist == dist[kth]) & (-fit <= -fit[kth]))))
+    chosen = np.flatnonzero(within).tolist()
+    return sorted(chosen, key=lambda i: (bool(away[i]), dist[i], -fit[i], id_key(i)))[:k]
 
 
 def _sort_key(value):
