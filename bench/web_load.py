@@ -96,15 +96,46 @@ def _run_generator(url, paths, rate, duration) -> dict:
     return json.loads(out.stdout)
 
 
+class _Editor(threading.Thread):
+    """Simulates organizations editing their profiles: one change-log row every `every` seconds
+    for a random organization, as the web app writes on each save."""
+
+    def __init__(self, db: Path, every: float):
+        super().__init__(daemon=True)
+        self.db, self.every, self.done, self.count = db, every, threading.Event(), 0
+        self.start()
+
+    def run(self):
+        import sqlite3
+
+        conn = sqlite3.connect(self.db, timeout=30)
+        ids = [row[0] for row in conn.execute("SELECT id FROM organization")]
+        rng = random.Random(1)
+        while not self.done.wait(self.every):
+            conn.execute("INSERT INTO indexchange (entity, entity_id, created_at) VALUES ('organization', ?, "
+                         "strftime('%Y-%m-%d %H:%M:%f', 'now'))", (rng.choice(ids),))
+            conn.commit()
+            self.count += 1
+        conn.close()
+
+    def stop(self) -> int:
+        self.done.set()
+        self.join()
+        return self.count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="bench/out/web.sqlite3")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--rate", type=float, default=50)
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--search-max", action="store_true")
     parser.add_argument("--step-duration", type=float, default=20)
     parser.add_argument("--p95-limit", type=float, default=150)
+    parser.add_argument("--edit-every", type=float, default=0,
+                        help="seconds between simulated profile edits (each moves the index version, so "
+                             "every worker replays it and recomputes the suggestions it serves); 0 = none")
     parser.add_argument("--generate", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--paths", help=argparse.SUPPRESS)
@@ -134,7 +165,10 @@ def main() -> None:
         listing = json.load(urllib.request.urlopen(url + "/api/v1/issues?per_page=100"))
         paths = [f"/issues/{item['id']}" for item in listing["items"]]
         _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
+        editor = _Editor(Path(args.db), args.edit_every) if args.edit_every else None
         result = _run_generator(url, paths, args.rate, args.duration)
+        if editor:
+            result["edits"] = editor.stop()
         print(json.dumps({"fixed_rate": result}, ensure_ascii=False), flush=True)
         if args.search_max:
             best = None

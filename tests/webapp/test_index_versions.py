@@ -82,3 +82,16 @@ def test_search_index_follows_the_change_log_too(db, factory):
     org_service.update_organization(db, org_id=org.id, data=OrganizationCreate(**{**data.model_dump(), "needs": "防災訓練の講師"}))
     db.commit()
     assert [key for key, _ in cache.get(db).search("防災")] == [("organization", org.id)]
+
+
+def test_issue_suggestions_may_lag_a_change_by_at_most_max_age(db, factory):
+    issue = _issue(factory)
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    first = suggestions.for_issue(db, issue_id=issue.id, max_age=60)
+    newcomer = factory.organization(name="川べりクリーン隊", towns=("南沢",),
+                                    description="南沢の川べりのごみを拾い、川の清掃を続けています。")
+    kept = suggestions.for_issue(db, issue_id=issue.id, max_age=60)
+    assert kept is first  # within max_age: the page may show the earlier result
+    fresh = suggestions.for_issue(db, issue_id=issue.id, max_age=0)
+    assert newcomer.id in [s.organization_id for s in fresh.thematic]
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=60) is fresh  # same version: kept

@@ -8,10 +8,12 @@ worker compares that with the database and replays only the organizations and is
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
 import matching
@@ -247,24 +249,32 @@ def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
     return _issue_profiles(session, [issue])[0]
 
 
-_issue_results: OrderedDict[tuple, IssueSuggestions] = OrderedDict()
+_issue_results: OrderedDict[tuple, tuple[int, float, IssueSuggestions]] = OrderedDict()
 _issue_results_lock = threading.Lock()
 MAX_CACHED_RESULTS = 2048
+# Seconds an issue page may keep showing suggestions from before the latest change. Without this
+# bound every edit anywhere would make every worker recompute every issue page at once.
+DEFAULT_MAX_AGE = 5.0
 
 
-def for_issue(session: Session, *, issue_id: int, k: int = 5) -> IssueSuggestions:
-    """Suggestions for an issue page. They depend only on the index version, so each worker keeps
-    them until anything changes (then every cached result is stale by its key)."""
+def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | None = None) -> IssueSuggestions:
+    """Suggestions for an issue page, kept per worker; recomputed when the index has changed and
+    the kept ones are older than ``max_age`` seconds (KYODO_SUGGESTIONS_MAX_AGE)."""
+    if max_age is None:
+        max_age = float(current_app.config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) \
+            if has_app_context() else DEFAULT_MAX_AGE
     fitted, version = _indexes.get_versioned(session)
-    index = fitted.index
-    key = (session.get_bind().url.render_as_string(hide_password=False), version, issue_id, k)
+    key = (session.get_bind().url.render_as_string(hide_password=False), issue_id, k)
+    now = time.monotonic()
     with _issue_results_lock:
-        if key in _issue_results:
+        kept = _issue_results.get(key)
+        if kept is not None and (kept[0] == version or now - kept[1] < max_age):
             _issue_results.move_to_end(key)
-            return _issue_results[key]
-    result = _compute_for_issue(session, index, issue_id=issue_id, k=k)
+            return kept[2]
+    result = _compute_for_issue(session, fitted.index, issue_id=issue_id, k=k)
     with _issue_results_lock:
-        _issue_results[key] = result
+        _issue_results[key] = (version, now, result)
+        _issue_results.move_to_end(key)
         while len(_issue_results) > MAX_CACHED_RESULTS:
             _issue_results.popitem(last=False)
     return result
