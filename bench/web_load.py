@@ -172,7 +172,7 @@ def main() -> None:
         print(json.dumps({"fixed_rate": result}, ensure_ascii=False), flush=True)
         if args.search_max:
             best = None
-            for rate in (50, 75, 100, 125, 150, 175, 200, 250, 300, 400):
+            for rate in (50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200):
                 step = _run_generator(url, paths, rate, args.step_duration)
                 print(json.dumps({"step": step}), flush=True)
                 if step["errors"] or step["p95_ms"] > args.p95_limit:
