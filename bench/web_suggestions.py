@@ -1,0 +1,66 @@
+"""Cost of an issue page's suggestions in one process: computed from the index, and kept.
+
+    .venv/bin/python bench/web_suggestions.py --db bench/out/web.sqlite3
+
+Prints the fit time, then per issue: suggestions computed cold (first time), recomputed after a
+change (the analyses of texts already seen are cached), and the rendered page with kept results.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _summary(name: str, values: list[float]) -> str:
+    ordered = sorted(values)
+    return (f"{name}: median {statistics.median(values):.1f} ms, p95 {ordered[int(0.95 * len(ordered))]:.1f} ms, "
+            f"max {ordered[-1]:.1f} ms ({len(values)} issues)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="bench/out/web.sqlite3")
+    args = parser.parse_args()
+    os.environ.update(KYODO_ENV="testing", DATABASE_URL=f"sqlite:///{Path(args.db).resolve()}")
+
+    from sqlmodel import select
+
+    from webapp import create_app
+    from webapp.db import get_session
+    from webapp.models import IndexChange, Issue
+    from webapp.services import suggestions
+
+    app = create_app()
+    with app.app_context():
+        session = get_session()
+        started = time.perf_counter()
+        suggestions.current_index(session)
+        print(f"fit: {time.perf_counter() - started:.1f} s")
+        ids = list(session.exec(select(Issue.id)))
+        for label in ("computed cold", "recomputed after a change"):
+            if label.startswith("recomputed"):
+                session.add(IndexChange(entity="organization", entity_id=1))
+                session.commit()
+            times = []
+            for issue_id in ids:
+                started = time.perf_counter()
+                suggestions.for_issue(session, issue_id=issue_id, max_age=0)
+                times.append((time.perf_counter() - started) * 1000)
+            print(_summary(f"suggestions {label}", times))
+        client = app.test_client()
+        times = []
+        for issue_id in ids:
+            started = time.perf_counter()
+            assert client.get(f"/issues/{issue_id}").status_code == 200
+            times.append((time.perf_counter() - started) * 1000)
+        print(_summary("page with kept suggestions", times))
+
+
+if __name__ == "__main__":
+    main()
