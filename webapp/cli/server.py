@@ -5,18 +5,24 @@ import click
 from ..config import ConfigError
 
 
-def warm_up(app) -> None:
-    """Build the matching and search indexes once, before the workers fork, so that they share
-    them (copy-on-write) and no visitor waits for a fit; the connection pool is not shared."""
-    from ..db import get_engine, get_session
-    from ..services import search, suggestions
+WARM_ISSUES = 500
 
+
+def warm_up(app) -> None:
+    """Build the matching and search indexes, and the suggestions of the newest open issues, once
+    before the workers fork, so that they share them (copy-on-write) and no visitor waits for a
+    fit; the connection pool is not shared."""
     import gc
+
+    from ..db import get_engine, get_session
+    from ..services import issues, search, suggestions
 
     with app.app_context():
         session = get_session()
         suggestions.current_index(session)
         search.current_index(session)
+        for issue_id in issues.open_issue_ids(session, limit=WARM_ISSUES):
+            suggestions.for_issue(session, issue_id=issue_id)
     get_engine(app).dispose()
     # The indexes never change in place after this point in the master: keep the collector from
     # touching (and so copying) their pages in every forked worker.

@@ -284,3 +284,11 @@ def consortium_prefill(session: Session, *, issue_id: int) -> ConsortiumPrefill:
 
 def list_by_reporter(session: Session, *, user_id: int) -> list[Issue]:
     return list(session.exec(select(Issue).where(Issue.reporter_id == user_id).order_by(Issue.created_at.desc())))
+
+
+def open_issue_ids(session: Session, *, limit: int) -> list[int]:
+    """The newest open or in-progress issues."""
+    return list(session.exec(
+        select(Issue.id).where(Issue.status.in_([IssueStatus.OPEN, IssueStatus.IN_PROGRESS]))
+        .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
+    ))
