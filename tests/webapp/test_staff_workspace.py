@@ -4,7 +4,7 @@ from sqlmodel import select
 
 from tests.webclient import post_form
 from webapp.models import AuditEntry, Organization, OrgKind, RecordSource
-from webapp.services import consortia, lifecycle, workspace
+from webapp.services import lifecycle, workspace
 
 
 def _staff_client(client, auth, factory):

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from ..access import login_required, public
 from ..db import get_session
 from ..forms import KyodoForm, pydantic_errors_to_form
-from ..models import ConsortiumStatus, EvaluationCreate, Principle
+from ..models import EvaluationCreate, Principle
 from ..services import consortia as consortium_service
 from ..services import evaluations as evaluation_service
 from ..services.errors import ServiceError
