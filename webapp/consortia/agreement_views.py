@@ -7,6 +7,7 @@ from ..db import get_session
 from ..forms import pydantic_errors_to_form
 from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
+from ..services import organizations as org_service
 from ..services.errors import ServiceError
 from . import bp
 from .agreement_forms import agreement_form_class
@@ -34,7 +35,7 @@ def agreement(consortium_id: int):
     elif viewer.is_staff:  # staff sign for organizations without an account (recorded as proxy)
         signable = {r.organization_id for r in shown.roles} if shown else set()
     else:
-        signable = consortium_service.owned_org_ids(session, user=viewer)
+        signable = org_service.owned_org_ids(session, user=viewer)
     return render_template(
         "consortia/agreement.html", consortium=consortium, versions=versions, shown=shown, previous=previous,
         differences=agreement_service.diff(previous, shown) if shown and previous else [],

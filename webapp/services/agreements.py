@@ -26,8 +26,6 @@ from ..models import (
     ConsortiumMember,
     ConsortiumStatus,
     InvitationStatus,
-    MemberRole,
-    Membership,
     NotificationKind,
     Organization,
     User,
@@ -35,6 +33,7 @@ from ..models import (
 )
 from . import audit, clock, notifications
 from . import consortia as consortium_service
+from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 
 DRAFTABLE = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus.ACTIVE,
@@ -138,18 +137,13 @@ def versions(session: Session, *, consortium_id: int) -> list[VersionView]:
     return [VersionView(a, by_agreement.get(a.id, [])) for a in agreements]
 
 
-def _owned(session: Session, user: User) -> set[int]:
-    return set(session.exec(
-        select(Membership.organization_id).where(Membership.user_id == user.id, Membership.role == MemberRole.OWNER)
-    ).all())
-
-
 def may_draft(session: Session, *, consortium: Consortium, user: User | None) -> bool:
     if user is None or consortium.status not in DRAFTABLE:
         return False
     if user.is_staff:
         return True
-    return bool(_owned(session, user) & {o.id for o in accepted_members(session, consortium_id=consortium.id)})
+    return bool(org_service.owned_org_ids(session, user=user)
+                & {o.id for o in accepted_members(session, consortium_id=consortium.id)})
 
 
 def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft) -> Agreement:
@@ -205,7 +199,7 @@ def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, tod
     role = session.get(AgreementRole, (agreement_id, org_id))
     if role is None:
         raise Conflict("この団体はこの版の当事者ではありません。")
-    if not by_user.is_staff and org_id not in _owned(session, by_user):
+    if not by_user.is_staff and org_id not in org_service.owned_org_ids(session, user=by_user):
         raise Forbidden("署名できるのは、その団体の代表（オーナー）です。")
     if session.get(AgreementSignature, (agreement_id, org_id)) is not None:
         raise Conflict("この団体はすでに署名しています。")

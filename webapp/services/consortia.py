@@ -23,8 +23,6 @@ from ..models import (
     ConsortiumTheme,
     InvitationStatus,
     Issue,
-    MemberRole,
-    Membership,
     NotificationKind,
     Organization,
     OrgKind,
@@ -35,6 +33,7 @@ from ..models import (
 from . import audit, changes, notifications
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
+from .lookups import require_existing
 from .pagination import PER_PAGE, Page, clamp_page
 
 # 協議体 in these states take up a place in each accepted member's capacity.
@@ -81,16 +80,6 @@ def get_consortium(session: Session, consortium_id: int) -> Consortium:
     return consortium
 
 
-def _owned_org_ids(session: Session, user: User) -> set[int]:
-    return set(
-        session.exec(
-            select(Membership.organization_id).where(
-                Membership.user_id == user.id, Membership.role == MemberRole.OWNER
-            )
-        ).all()
-    )
-
-
 def _rows(session: Session, consortium_id: int) -> list[tuple[ConsortiumMember, Organization]]:
     return list(
         session.exec(
@@ -100,15 +89,6 @@ def _rows(session: Session, consortium_id: int) -> list[tuple[ConsortiumMember, 
             .order_by(Organization.kind, Organization.name)
         ).all()
     )
-
-
-def _check_ids(session: Session, model, ids: list[int], what: str, field: str) -> None:
-    wanted = set(ids)
-    if not wanted:
-        return
-    found = set(session.exec(select(model.id).where(model.id.in_(wanted))).all())
-    if missing := wanted - found:
-        raise NotFound(f"存在しない{what}が指定されました（{sorted(missing)}）。", field=field)
 
 
 def participation(session: Session, *, org_ids: list[int]) -> dict[int, int]:
@@ -147,14 +127,14 @@ def create_consortium(
 ) -> Consortium:
     """Staff, or an owner on behalf of their organization (which joins at once), start a 協議体."""
     if founding_org_id is not None:
-        if not creator.is_staff and founding_org_id not in _owned_org_ids(session, creator):
+        if not creator.is_staff and founding_org_id not in org_service.owned_org_ids(session, user=creator):
             raise Forbidden("代表（オーナー）を務める団体としてだけ協議体を提案できます。")
     elif not creator.is_staff:
         raise Forbidden("協議体を提案できるのは団体の代表か市職員です。")
-    _check_ids(session, Area, data.area_ids, "町名", "area_ids")
-    _check_ids(session, Theme, data.theme_ids, "テーマ", "theme_ids")
-    _check_ids(session, Issue, data.issue_ids, "地域課題", "issue_ids")
-    _check_ids(session, Organization, invite_org_ids, "団体", "organizations")
+    require_existing(session, Area, data.area_ids, what="町名", field="area_ids")
+    require_existing(session, Theme, data.theme_ids, what="テーマ", field="theme_ids")
+    require_existing(session, Issue, data.issue_ids, what="地域課題", field="issue_ids")
+    require_existing(session, Organization, invite_org_ids, what="団体", field="organizations")
     consortium = Consortium(
         **data.model_dump(exclude={"area_ids", "theme_ids", "issue_ids"}), created_by_id=creator.id
     )
@@ -187,12 +167,7 @@ def create_consortium(
 def _may_manage(session: Session, consortium: Consortium, user: User) -> bool:
     if user.is_staff:
         return True
-    accepted = {
-        m.organization_id
-        for m, _ in _rows(session, consortium.id)
-        if m.status == InvitationStatus.ACCEPTED
-    }
-    return bool(accepted & _owned_org_ids(session, user))
+    return bool(set(member_org_ids(session, consortium.id)) & org_service.owned_org_ids(session, user=user))
 
 
 def ensure_may_invite(session: Session, *, consortium_id: int, user: User) -> Consortium:
@@ -207,7 +182,7 @@ def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user:
     consortium = ensure_may_invite(session, consortium_id=consortium_id, user=by_user)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はもう招待を受け付けていません。")
-    _check_ids(session, Organization, org_ids, "団体", "organizations")
+    require_existing(session, Organization, org_ids, what="団体", field="organizations")
     existing = {m.organization_id: m for m, _ in _rows(session, consortium_id)}
     invited = []
     for org_id in sorted(set(org_ids)):
@@ -298,14 +273,7 @@ def notify_participants(
     session: Session, consortium: Consortium, actor: User | None, message: str,
     kind: NotificationKind = NotificationKind.CONSORTIUM_ANSWER,
 ) -> None:
-    accepted = [m.organization_id for m, _ in _rows(session, consortium.id) if m.status == InvitationStatus.ACCEPTED]
-    owners = set(
-        session.exec(
-            select(Membership.user_id).where(
-                Membership.organization_id.in_(accepted), Membership.role == MemberRole.OWNER
-            )
-        ).all()
-    ) if accepted else set()
+    owners = notifications.owner_ids(session, org_ids=member_org_ids(session, consortium.id))
     recipients = (owners | {consortium.created_by_id}) - {actor.id if actor else None}
     notifications.notify(session, user_ids=recipients, kind=kind, message=message,
                          link=f"/consortia/{consortium.id}")
@@ -390,7 +358,7 @@ def list_consortia(
 def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> ConsortiumDetail:
     consortium = get_consortium(session, consortium_id)
     rows = _rows(session, consortium_id)
-    owned = _owned_org_ids(session, viewer) if viewer else set()
+    owned = org_service.owned_org_ids(session, user=viewer) if viewer else set()
     member_ids = {m.organization_id for m, _ in rows}
     involved = viewer is not None and (viewer.is_staff or viewer.id == consortium.created_by_id or bool(owned & member_ids))
     entries = [
@@ -415,8 +383,9 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
             .where(ConsortiumIssue.consortium_id == consortium_id).order_by(Issue.id)
         ).all()),
         owned_member_org_ids=sorted(owned & member_ids),
-        can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES
-        and _may_manage(session, consortium, viewer),
+        # The same rule as _may_manage, from the rows already read.
+        can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES and (
+            viewer.is_staff or bool(owned & {m.organization_id for m, _ in rows if m.status == InvitationStatus.ACCEPTED})),
         is_involved=involved,
     )
 
@@ -463,11 +432,11 @@ def close(session: Session, *, consortium_id: int, by_user: User) -> Consortium:
 
 
 def owns(session: Session, *, user: User, org_id: int) -> bool:
-    return org_id in _owned_org_ids(session, user)
+    return org_id in org_service.owned_org_ids(session, user=user)
 
 
 def owned_org_ids(session: Session, *, user: User) -> set[int]:
-    return _owned_org_ids(session, user)
+    return org_service.owned_org_ids(session, user=user)
 
 
 def may_manage(session: Session, *, consortium_id: int, user: User) -> bool:

@@ -21,6 +21,7 @@ from ..models import (
 )
 from . import audit
 from . import consortia as consortium_service
+from . import organizations as org_service
 from .errors import Conflict, Forbidden
 
 OPEN_FOR_EVALUATION = (ConsortiumStatus.ACTIVE, ConsortiumStatus.EVALUATING)
@@ -45,7 +46,7 @@ def submit(
     else:
         if org_id not in consortium_service.member_org_ids(session, consortium_id):
             raise Forbidden("振り返りを入力できるのは、参加している団体です。")
-        if not by_user.is_staff and not consortium_service.owns(session, user=by_user, org_id=org_id):
+        if not by_user.is_staff and org_id not in org_service.owned_org_ids(session, user=by_user):
             raise Forbidden("団体の振り返りは、その団体の代表（オーナー）が入力します。")
         side = EvaluationSide.CITIZEN
         taken = session.exec(select(Evaluation.id).where(
@@ -201,7 +202,8 @@ def pending_for(session: Session, *, consortium_id: int, user: User | None) -> l
     done_orgs = {org_id for org_id, _ in done if org_id is not None}
     city_done = any(side == EvaluationSide.CITY for _, side in done)
     members = consortium_service.member_org_ids(session, consortium_id)
-    mine = members if user.is_staff else [m for m in members if consortium_service.owns(session, user=user, org_id=m)]
+    owned = org_service.owned_org_ids(session, user=user)
+    mine = members if user.is_staff else [m for m in members if m in owned]
     names = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(mine))).all()) if mine else {}
     out = [PendingEvaluation(m, f"「{names[m]}」の振り返り（市民側）") for m in mine if m not in done_orgs]
     if user.is_staff and not city_done:

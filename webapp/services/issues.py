@@ -23,6 +23,7 @@ from ..models import (
 )
 from . import changes
 from .errors import Conflict, Forbidden, NotFound
+from .lookups import require_existing
 from .pagination import PER_PAGE, Page, clamp_page
 
 ANONYMOUS_REPORTER = "匿名の住民"
@@ -100,10 +101,7 @@ def create_issue(
 
 
 def set_issue_themes(session: Session, *, issue: Issue, theme_ids: list[int]) -> None:
-    wanted = set(theme_ids)
-    found = set(session.exec(select(Theme.id).where(Theme.id.in_(wanted))).all()) if wanted else set()
-    if missing := wanted - found:
-        raise NotFound(f"存在しないテーマが指定されました（{sorted(missing)}）。", field="theme_ids")
+    wanted = require_existing(session, Theme, theme_ids, what="テーマ", field="theme_ids")
     session.execute(sa.delete(IssueTheme).where(IssueTheme.issue_id == issue.id))
     session.add_all(IssueTheme(issue_id=issue.id, theme_id=t) for t in sorted(wanted))
 

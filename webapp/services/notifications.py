@@ -36,13 +36,19 @@ def notify(
     return created
 
 
+def owner_ids(session: Session, *, org_ids: Iterable[int]) -> set[int]:
+    """The users who own (代表) any of these organizations."""
+    org_ids = list(org_ids)
+    if not org_ids:
+        return set()
+    return set(session.exec(
+        select(Membership.user_id).where(Membership.organization_id.in_(org_ids), Membership.role == MemberRole.OWNER)
+    ).all())
+
+
 def notify_org_owners(session: Session, *, org_ids: Iterable[int], exclude_user_id: int | None = None, **kwargs):
-    owners = session.exec(
-        select(Membership.user_id).where(
-            Membership.organization_id.in_(list(org_ids)), Membership.role == MemberRole.OWNER
-        )
-    ).all()
-    return notify(session, user_ids=[u for u in owners if u != exclude_user_id], **kwargs)
+    owners = owner_ids(session, org_ids=org_ids) - {exclude_user_id}
+    return notify(session, user_ids=owners, **kwargs)
 
 
 def list_for(session: Session, *, user_id: int, limit: int = 50) -> list[Notification]:

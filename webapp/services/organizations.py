@@ -23,6 +23,7 @@ from ..models import (
 )
 from . import audit, changes
 from .errors import Conflict, NotFound
+from .lookups import require_existing
 from .pagination import PER_PAGE, Page, clamp_page
 from .places import city_area_count
 
@@ -86,8 +87,8 @@ def create_organization(
     org = Organization(**fields, source=source)
     session.add(org)
     session.flush()
-    _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids)
-    _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids)
+    _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids, "町名")
+    _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids, "テーマ")
     if creator is not None:
         session.add(Membership(user_id=creator.id, organization_id=org.id, role=MemberRole.OWNER))
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
@@ -111,8 +112,8 @@ def update_organization(
         setattr(org, key, value)
     org.updated_at = utcnow()
     session.add(org)
-    _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids)
-    _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids)
+    _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids, "町名")
+    _set_links(session, org.id, OrganizationTheme, "theme_id", Theme, data.theme_ids, "テーマ")
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
     diff = audit.changed_fields(before, data.model_dump(mode="json"))
     audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="update",
@@ -135,12 +136,8 @@ def profile_form_data(session: Session, *, org_id: int) -> OrganizationCreate:
     return OrganizationCreate(**fields, area_ids=list(area_ids), theme_ids=list(theme_ids))
 
 
-def _set_links(session: Session, org_id: int, link_model, column: str, target, ids) -> None:
-    wanted = set(ids)
-    if wanted:
-        found = set(session.exec(select(target.id).where(target.id.in_(wanted))).all())
-        if missing := wanted - found:
-            raise NotFound(f"存在しない項目が指定されました（{sorted(missing)}）。")
+def _set_links(session: Session, org_id: int, link_model, column: str, target, ids, what: str) -> None:
+    wanted = require_existing(session, target, ids, what=what, field=column.replace("_id", "_ids"))
     session.execute(sa.delete(link_model).where(link_model.organization_id == org_id))
     for target_id in sorted(wanted):
         session.add(link_model(organization_id=org_id, **{column: target_id}))
@@ -333,6 +330,13 @@ def _touch(session: Session, org_id: int) -> None:
     session.execute(
         sa.update(Organization).where(Organization.id == org_id).values(updated_at=utcnow())
     )
+
+
+def owned_org_ids(session: Session, *, user: User) -> set[int]:
+    """The organizations this user is an owner (代表) of."""
+    return set(session.exec(
+        select(Membership.organization_id).where(Membership.user_id == user.id, Membership.role == MemberRole.OWNER)
+    ).all())
 
 
 def owned_organizations(session: Session, *, user: User) -> list[Organization]:

@@ -1,0 +1,18 @@
+"""Checks shared by the services."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlmodel import Session, select
+
+from .errors import NotFound
+
+
+def require_existing(session: Session, model, ids: Iterable[int], *, what: str, field: str | None = None) -> set[int]:
+    """The ids, as a set, once every one is a row of ``model``; NotFound names those that are not."""
+    wanted = set(ids)
+    if wanted:
+        found = set(session.exec(select(model.id).where(model.id.in_(wanted))).all())
+        if missing := wanted - found:
+            raise NotFound(f"存在しない{what}が指定されました（{sorted(missing)}）。", field=field)
+    return wanted
