@@ -59,9 +59,6 @@ def new():
     form = IssueForm()
     form.area.choices = as_choices([(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)])
     form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
-    title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
-    similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
-    suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []
     submitted = request.method == "POST" and request.form.get("action") != "check"
     if submitted and form.validate_on_submit():
         try:
@@ -79,6 +76,10 @@ def new():
             flash("地域課題を投稿しました。", "success")
             return redirect(url_for("issues.detail", issue_id=issue.id))
     status = 422 if submitted else 200
+    # Only for the page shown again (a successful post redirects without needing them).
+    title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
+    similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
+    suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []
     return render_template(
         "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested
     ), status

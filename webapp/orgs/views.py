@@ -49,12 +49,18 @@ def organization_form_context(form: OrganizationForm, session) -> dict:
     themes = places.list_themes(session)
     form.areas.choices = as_choices((a.id, a.name) for a in areas)
     form.themes.choices = as_choices((t.id, t.name) for t in themes)
-    text = " ".join(filter(None, [form.name.data, form.description.data, form.offers.data, form.needs.data]))
     return {
         "districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)],
-        "suggested_theme_ids": suggestions.suggest_theme_ids(session, text=text) if text.strip() else [],
         "all_area_ids": [a.id for a in areas],
     }
+
+
+def _form_page(session, form: OrganizationForm, context: dict, *, org=None, proxy: bool = False):
+    """The profile form shown (again), with themes suggested from what is written so far."""
+    text = " ".join(filter(None, [form.name.data, form.description.data, form.offers.data, form.needs.data]))
+    suggested = suggestions.suggest_theme_ids(session, text=text) if text.strip() else []
+    return render_template("orgs/form.html", form=form, org=org, proxy=proxy, suggested_theme_ids=suggested,
+                           **context), _status(form)
 
 
 def submitted_organization(form: OrganizationForm, all_area_ids: list[int]) -> OrganizationCreate | None:
@@ -97,7 +103,7 @@ def registration_page(*, creator, source: RecordSource, done: str, proxy: bool =
             session.commit()
             flash(done, "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
-    return render_template("orgs/form.html", form=form, org=None, proxy=proxy, **context), _status(form)
+    return _form_page(session, form, context, proxy=proxy)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -132,7 +138,7 @@ def edit(org_id: int):
             session.commit()
             flash("プロフィールを更新しました。", "success")
             return redirect(url_for("orgs.detail", org_id=org_id))
-    return render_template("orgs/form.html", form=form, org=org, **context), _status(form)
+    return _form_page(session, form, context, org=org)
 
 
 def _members_page(org_id: int, invite_form=None, transfer_form=None, status=200):
