@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import socket
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 DEFAULT_PASSWORD = "kyodo-test-pass-123"
@@ -37,3 +38,15 @@ class AuthActions:
 
     def logout(self):
         return post_form(self.client, "/logout", {}, token_from="/")
+
+
+def field_error(html: str, field: str) -> str:
+    """The error text rendered next to ``field`` (its ``<ul class="errors" id="FIELD-error">``)."""
+    match = re.search(rf'id="{field}-error">(.*?)</ul>', html, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -1,21 +1,14 @@
-import re
 
 import pytest
 from sqlmodel import select
 
-from tests.webclient import DEFAULT_PASSWORD, csrf_token, post_form
+from tests.webclient import DEFAULT_PASSWORD, csrf_token, field_error, post_form
 from webapp.models import User
 
 
 def _users(db):
     db.expire_all()
     return db.exec(select(User)).all()
-
-
-def _field_error(html: str, field: str) -> str:
-    """The error text rendered next to ``field`` (inside its .field block)."""
-    match = re.search(rf'<ul class="errors" id="{field}-error">(.*?)</ul>', html, re.S)
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
 
 def test_register_logs_in_and_stores_an_argon2_hash(client, auth, db):
@@ -50,7 +43,7 @@ def test_bad_registration_shows_the_error_next_to_the_field_and_stores_nothing(
     response = post_form(client, "/register", form)
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert message in _field_error(html, field)
+    assert message in field_error(html, field)
     assert f'id="{field}"' in html and 'aria-invalid="true"' in html
     assert _users(db) == []
 
@@ -59,7 +52,7 @@ def test_registering_a_taken_email_in_another_case_is_refused(client, auth, fact
     factory.user(email="taken@example.jp")
     response = auth.register(email="TAKEN@example.jp")
     assert response.status_code == 422
-    assert "すでに登録されています" in _field_error(response.get_data(as_text=True), "email")
+    assert "すでに登録されています" in field_error(response.get_data(as_text=True), "email")
     assert len(_users(db)) == 1
 
 
@@ -76,7 +69,7 @@ def test_wrong_password_is_refused_with_a_message_by_the_password_field(client, 
     factory.user(email="kumi@example.jp")
     response = auth.login(email="kumi@example.jp", password="wrong-password")
     assert response.status_code == 422
-    assert "正しくありません" in _field_error(response.get_data(as_text=True), "password")
+    assert "正しくありません" in field_error(response.get_data(as_text=True), "password")
     assert "ログアウト" not in client.get("/").get_data(as_text=True)
 
 

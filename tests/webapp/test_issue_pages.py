@@ -1,17 +1,11 @@
-import re
 
 import pytest
 from sqlmodel import select
 
-from tests.webclient import post_form
+from tests.webclient import field_error, post_form
 from webapp.models import Issue, IssueStatus, Notification, NotificationKind, OrgKind
 
 pytestmark = pytest.mark.sudachi
-
-
-def _error_for(html, field):
-    match = re.search(rf'id="{field}-error">(.*?)</ul>', html, re.S)
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
 
 def _issue_form(factory, **overrides):
@@ -34,7 +28,7 @@ def test_bad_issue_input_is_shown_next_to_the_field_and_nothing_is_stored(client
     auth.login(email="r@example.jp")
     response = post_form(client, "/issues/new", _issue_form(factory, **overrides))
     assert response.status_code == 422
-    assert message in _error_for(response.get_data(as_text=True), field)
+    assert message in field_error(response.get_data(as_text=True), field)
     assert db.exec(select(Issue)).all() == []
 
 
@@ -105,7 +99,7 @@ def test_staff_change_status_through_the_page_and_others_cannot(client, auth, fa
     auth.login(email="s@example.jp")
     missing = post_form(client, f"/issues/{issue.id}/status", {"status": "resolved", "reason": ""},
                         token_from=f"/issues/{issue.id}")
-    assert missing.status_code == 422 and "理由を入力してください" in _error_for(missing.get_data(as_text=True), "reason")
+    assert missing.status_code == 422 and "理由を入力してください" in field_error(missing.get_data(as_text=True), "reason")
     post_form(client, f"/issues/{issue.id}/status", {"status": "in_progress", "reason": "担当課に連絡しました"},
               token_from=f"/issues/{issue.id}")
     db.expire_all()

@@ -1,13 +1,12 @@
 """Notifications reach people in the app and by e-mail (a real SMTP server on loopback)."""
 import email
 import email.policy
-import socket
 
 import pytest
 from click.testing import CliRunner
 from sqlmodel import select
 
-from tests.webclient import post_form
+from tests.webclient import free_port, post_form
 from webapp.cli import main
 from webapp.models import Notification, NotificationKind
 from webapp.services import notifications
@@ -30,9 +29,7 @@ class Inbox:
 def smtp():
     from aiosmtpd.controller import Controller
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     inbox = Inbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -1,9 +1,8 @@
-import re
 
 import pytest
 from sqlmodel import select
 
-from tests.webclient import post_form
+from tests.webclient import field_error, post_form
 from webapp.models import MemberRole, Organization, OrganizationArea, OrgKind
 from webapp.services import organizations as org_service
 
@@ -19,11 +18,6 @@ def _form(factory, **overrides):
     }
     data.update(overrides)
     return data
-
-
-def _error_for(html, field):
-    match = re.search(rf'id="{field}-error">(.*?)</ul>', html, re.S)
-    return re.sub(r"<[^>]+>", "", match.group(1)).strip() if match else ""
 
 
 def test_registering_an_organization_makes_the_creator_its_owner(client, auth, factory, db):
@@ -63,7 +57,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_stored(client, auth
     auth.login(email="npo@example.jp")
     response = post_form(client, "/orgs/new", _form(factory, **overrides))
     assert response.status_code == 422
-    assert message in _error_for(response.get_data(as_text=True), field)
+    assert message in field_error(response.get_data(as_text=True), field)
     assert db.exec(select(Organization)).all() == []
 
 
@@ -126,7 +120,7 @@ def test_transfer_needs_the_confirmation_box(client, auth, factory, db):
     response = post_form(client, f"/orgs/{org.id}/members/transfer", {"user": str(successor.id)},
                          token_from=f"/orgs/{org.id}/members")
     assert response.status_code == 422
-    assert "確認のため" in _error_for(response.get_data(as_text=True), "confirm")
+    assert "確認のため" in field_error(response.get_data(as_text=True), "confirm")
 
 
 def test_inviting_a_member_twice_is_refused_next_to_the_field(client, auth, factory):
@@ -137,7 +131,7 @@ def test_inviting_a_member_twice_is_refused_next_to_the_field(client, auth, fact
     response = post_form(client, f"/orgs/{org.id}/members/invite", {"email": "FRIEND@example.jp"},
                          token_from=f"/orgs/{org.id}/members")
     assert response.status_code == 422
-    assert "送信済み" in _error_for(response.get_data(as_text=True), "email")
+    assert "送信済み" in field_error(response.get_data(as_text=True), "email")
 
 
 def test_members_and_staff_see_partner_suggestions_the_public_does_not(client, auth, factory):
