@@ -14,24 +14,43 @@ _DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co"})
 _SPACE_CATEGORIES = frozenset({"So", "Sk", "Zl", "Zp"})
 _KEEP_CONTROLS = frozenset("\n")
 _SPACE_CONTROLS = frozenset("\t\r\x0b\x0c")
-_SPACES = re.compile(r"[ \u00a0\u2000-\u200a\u202f\u205f]+")
-_BLANK_LINES = re.compile(r"\s*\n\s*")
+_OTHER_SPACES = frozenset("\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+                          "\u200a\u202f\u205f")
+_SPACE_RUNS = re.compile("  +")
+
+
+def _replacement(ch: str) -> str:
+    """What `clean` puts in place of one character: itself, a space or nothing."""
+    if ch in _KEEP_CONTROLS or " " <= ch <= "~":  # printable ASCII (^ and ` too) stays
+        return ch
+    category = unicodedata.category(ch)
+    if (ch in _SPACE_CONTROLS or ch in _OTHER_SPACES or category in _SPACE_CATEGORIES
+            or "\ufe00" <= ch <= "\ufe0f"):
+        return " "
+    if category in _DROP_CATEGORIES:
+        return ""
+    return ch
 
 
 @functools.cache
-def _unwanted():
-    """Compile the classes of characters to drop or blank, once, on first use (not at import)."""
-    drop, blank = [], []
-    for cp in range(0x110000):
-        ch = chr(cp)
-        if ch in _KEEP_CONTROLS:
-            continue
-        category = unicodedata.category(ch)
-        if ch in _SPACE_CONTROLS or category in _SPACE_CATEGORIES or 0xFE00 <= cp <= 0xFE0F:
-            blank.append(cp)
-        elif category in _DROP_CATEGORIES:
-            drop.append(cp)
-    return re.compile(_char_class(drop)), re.compile(_char_class(blank) + "+")
+def _unwanted() -> re.Pattern:
+    """Compile, on first use, one pattern for every character `clean` may replace.
+
+    Only the Basic Multilingual Plane is listed one by one: `re` tests a class with ranges above
+    U+FFFF range by range for every character of the text, which made cleaning 15× slower. Any
+    character above U+FFFF (emoji, but also kanji such as 𠮷) is matched and decided one at a time.
+    """
+    listed = [cp for cp in range(0x10000) if _replacement(chr(cp)) != chr(cp)]
+    return re.compile(_char_class(listed) + "|[\U00010000-\U0010ffff]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _replace_match(ch: str) -> str:
+    return _replacement(ch)
+
+
+def _replace(match: re.Match) -> str:
+    return _replace_match(match.group())
 
 
 def _char_class(codepoints: list[int]) -> str:
@@ -74,11 +93,12 @@ def _prepare(text, max_length, nfkc: bool) -> str:
         if not unicodedata.is_normalized("NFKC", text):
             text = unicodedata.normalize("NFKC", text)
     if not (text.isascii() and text.isprintable()):
-        drop, blank = _unwanted()  # lone surrogates are in `drop`
-        text = blank.sub(" ", drop.sub("", text))
-    text = _SPACES.sub(" ", text)
+        text = _unwanted().sub(_replace, text)
+    if "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
     if "\n" in text:
-        text = _BLANK_LINES.sub("\n", text)
+        # Every run of white space that holds a line break becomes one line break.
+        text = "\n".join(line for line in map(str.strip, text.split("\n")) if line)
     text = text.strip()
     if max_length is not None and len(text) > max_length:
         text = text[:max_length].rstrip()

@@ -57,3 +57,34 @@ def test_clean_keeps_width_but_removes_what_breaks_sudachi():
     from nlp.normalize import clean
 
     assert clean("ｺﾐｭﾆﾃｨ\x00\ud800👍🏽２０") == "ｺﾐｭﾆﾃｨ ２０"
+
+
+def _reference_clean(text: str) -> str:
+    """clean() spelled out one character at a time, as documented in docs/NLP.md."""
+    import re
+    import unicodedata
+
+    out = []
+    for ch in text:
+        category = unicodedata.category(ch)
+        if ch == "\n" or " " <= ch <= "~":
+            out.append(ch)
+        elif (ch in "\t\r\x0b\x0c" or category in ("So", "Sk", "Zl", "Zp")
+              or "\ufe00" <= ch <= "\ufe0f"):
+            out.append(" ")
+        elif category not in ("Cc", "Cf", "Cs", "Co"):
+            out.append(ch)
+    text = re.sub(r"[ \u00a0\u2000-\u200a\u202f\u205f]+", " ", "".join(out))
+    return re.sub(r"\s*\n\s*", "\n", text).strip()
+
+
+_WHITE = st.sampled_from(list(" \n\t\r\u3000\u00a0\u2003\u2028\x1c\x85\ufe0f"))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.characters(codec=None), _WHITE, st.sampled_from(list("見守り👍🏽𠮷★"))),
+                max_size=60).map("".join))
+def test_clean_matches_its_one_character_at_a_time_definition(text):
+    from nlp.normalize import clean
+
+    assert clean(text, max_length=None) == _reference_clean(text)
