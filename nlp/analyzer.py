@@ -4,10 +4,19 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from . import sudachi
+from .lexicon import (
+    CONTENT,
+    NOUN,
+    PREFIX,
+    SYNONYM_PREFIX,
+    collect,
+    content_parts,
+    lexicon,
+    pos_classes,
+)
 from .normalize import DEFAULT_MAX_LENGTH, clean
 from .stopwords import STOP_WORDS
 
-SYNONYM_PREFIX = "syn:"
 GLOSSARY_PREFIX = "gl:"
 # Features that are not words the author wrote start with one of these prefixes. Sudachi never
 # yields ":" inside a word, so no written word can collide with them.
@@ -21,40 +30,6 @@ class Token(NamedTuple):
     normalized: str
     pos: tuple[str, ...]
     synonym_ids: tuple[int, ...]
-
-
-class _PosClasses:
-    """Part-of-speech ids sorted into the classes the analyzer needs, built once per process."""
-
-    def __init__(self):
-        table = sudachi.pos_table()
-        content, noun_like, prefix = set(), set(), set()
-        for pid, pos in enumerate(table):
-            head, sub = pos[0], pos[1]
-            if (head == "名詞" and sub in ("普通名詞", "固有名詞")) or (
-                head in ("動詞", "形容詞") and sub == "一般"
-            ) or (head == "形状詞" and sub in ("一般", "タリ")):
-                content.add(pid)
-            if head == "名詞" and sub in ("普通名詞", "固有名詞") or pos[:2] == ("接尾辞", "名詞的"):
-                noun_like.add(pid)
-            if head == "接頭辞":
-                prefix.add(pid)
-        self.content = frozenset(content)
-        self.noun_like = frozenset(noun_like)
-        self.prefix = frozenset(prefix)
-        self.table = table
-
-
-_pos_cache: dict[int, _PosClasses] = {}
-
-
-def _pos_classes() -> _PosClasses:
-    d = sudachi.dictionary()
-    classes = _pos_cache.get(id(d))
-    if classes is None:
-        _pos_cache.clear()
-        classes = _pos_cache[id(d)] = _PosClasses()
-    return classes
 
 
 class Analyzer:
@@ -99,7 +74,7 @@ class Analyzer:
 
     def tokens(self, text: str) -> list[Token]:
         """Return the content words of `text` in order, with surface, normalized form and POS."""
-        classes = _pos_classes()
+        classes = pos_classes()
         morphemes = sudachi.SudachiTokenizer(self.mode)(clean(text, max_length=self.max_length))
         table = classes.table
         return [
@@ -122,60 +97,18 @@ class Analyzer:
             text = clean(text, max_length=self.max_length)
         if not text:
             return []
-        lexicon = _lexicon(self.parts, self.synonyms)
-        lookup, build = lexicon.get, _Entry.build
-        glossary = self._glossary() if self.synonyms else None
-        want_compounds = self.compounds
+        words = lexicon(self.parts, self.synonyms)
+        tokenize = sudachi.tokenizer(self.mode, sudachi.FAST_FIELDS).tokenize
+        chunks = list(sudachi.chunks(text))
+        pieces = [tokenize(chunk) for chunk in chunks]
         out: list[str] = []
-        extend = out.extend
-        run: list[str] = []       # normalized forms of the current noun compound
-        run_surface: list[str] = []
         norms: list[str] = []
-        offsets: list[int] = []
-        norms_append = norms.append
-        for chunk_start, morphemes in _tokenized(self.mode, text):
-            for m in morphemes:
-                entry = lookup(m.word_id())
-                if entry is None:
-                    entry = build(m, lexicon, self.parts, self.synonyms)
-                norm = entry[0]
-                norms_append(norm)
-                kind = entry[1]
-                if surfaces is not None:
-                    surface = m.surface()
-                    offsets.append(chunk_start + m.begin())
-                if not kind:  # particles, symbols, numerals, stop words: the common case
-                    if run:
-                        if len(run) > 1:
-                            out.append("".join(run))
-                            if surfaces is not None:
-                                surfaces.append("".join(run_surface))
-                        run.clear()
-                        run_surface.clear()
-                    continue
-                if want_compounds:
-                    if kind & _NOUN or (kind & _PREFIX and not run):
-                        run.append(norm)
-                        if surfaces is not None:
-                            run_surface.append(surface)
-                    elif run:
-                        if len(run) > 1:
-                            out.append("".join(run))
-                            if surfaces is not None:
-                                surfaces.append("".join(run_surface))
-                        run.clear()
-                        run_surface.clear()
-                if kind & _CONTENT:
-                    feats = entry[2]
-                    extend(feats)
-                    if surfaces is not None:
-                        part_surfaces = entry[3]
-                        surfaces.extend([surface] * (len(feats) - len(part_surfaces)))
-                        surfaces.extend(part_surfaces)
-        if len(run) > 1:
-            out.append("".join(run))
-            if surfaces is not None:
-                surfaces.append("".join(run_surface))
+        if surfaces is None:
+            collect(pieces, words.entries, words.build, self.compounds, out, norms)
+            offsets: list[int] = []
+        else:
+            offsets = self._collect_with_surfaces(chunks, pieces, words, out, norms, surfaces)
+        glossary = self._glossary() if self.synonyms else None
         if glossary is not None:
             for group, start, end in glossary.find(norms):
                 out.append(GLOSSARY_PREFIX + group)
@@ -184,64 +117,55 @@ class Analyzer:
                     surfaces.append(text[offsets[start]:stop].strip())
         return out
 
+    def _collect_with_surfaces(self, chunks, pieces, words, out, norms, surfaces) -> list[int]:
+        """`collect` that also records where each feature was written, for explanations (not
+        bulk analysis); returns each morpheme's offset in the text."""
+        run: list[str] = []
+        run_surface: list[str] = []
+        offsets: list[int] = []
+        chunk_start = 0
+        full_tokenize = sudachi.tokenizer(self.mode).tokenize
+        classes = pos_classes()
 
-def _tokenized(mode, text):
-    tokenize = sudachi.tokenizer(mode).tokenize
-    start = 0
-    for piece in sudachi.chunks(text):
-        yield start, tokenize(piece)
-        start += len(piece)
+        def flush():
+            if len(run) > 1:
+                out.append("".join(run))
+                surfaces.append("".join(run_surface))
+            run.clear()
+            run_surface.clear()
 
-
-_CONTENT, _NOUN, _PREFIX = 1, 2, 4
-
-
-class _Entry(NamedTuple):
-    """What the analyzer needs of one dictionary word, computed once per process."""
-
-    norm: str
-    kind: int
-    features: tuple[str, ...]
-    part_surfaces: tuple[str, ...]
-
-    @staticmethod
-    def build(m, lexicon: dict, parts: bool, synonyms: bool) -> _Entry:
-        classes = _pos_classes()
-        pid = m.part_of_speech_id()
-        norm = m.normalized_form()
-        kind = (_NOUN if pid in classes.noun_like else 0) | (_PREFIX if pid in classes.prefix else 0)
-        feats: list[str] = []
-        part_surfaces: list[str] = []
-        if pid in classes.content and norm not in STOP_WORDS:
-            kind |= _CONTENT
-            feats.append(norm)
-            if synonyms:
-                feats.extend(SYNONYM_PREFIX + str(g) for g in m.synonym_group_ids())
-            # Mode-A parts of long words (障害者 → 障害, 通学路 → 通学) lift recall measurably.
-            if parts and len(norm) > 2:
-                for s in m.split(sudachi.split_mode("A")):
-                    snorm = s.normalized_form()
-                    if (s.part_of_speech_id() in classes.content and snorm not in STOP_WORDS
-                            and snorm != norm):
-                        part_surfaces.append(s.surface())
-                        feats.append(snorm)
-        entry = _Entry(norm, kind, tuple(feats), tuple(part_surfaces))
-        if not m.is_oov():
-            if len(lexicon) > _LEXICON_LIMIT:
-                lexicon.clear()
-            lexicon[m.word_id()] = entry
-        return entry
+        for chunk, morphemes in zip(chunks, pieces):
+            written = None  # the same chunk with every field, for the parts as written
+            for m in morphemes:
+                entry = words.entries.get(m.word_id()) or words.build(m)
+                norm, kind, feats, n_parts = entry
+                norms.append(norm)
+                surface = m.surface()
+                offsets.append(chunk_start + m.begin())
+                if self.compounds:
+                    if kind & NOUN or (kind & PREFIX and not run):
+                        run.append(norm)
+                        run_surface.append(surface)
+                    else:
+                        flush()
+                if kind & CONTENT:
+                    out.extend(feats)
+                    surfaces.extend([surface] * (len(feats) - n_parts))
+                    if n_parts:
+                        if written is None:
+                            written = {(w.begin(), w.end()): w for w in full_tokenize(chunk)}
+                        surfaces.extend(_part_surfaces(written.get((m.begin(), m.end())),
+                                                       feats[-n_parts:], classes))
+            chunk_start += len(chunk)
+        flush()
+        return offsets
 
 
-_LEXICON_LIMIT = 1_000_000
-_lexicons: dict[tuple, dict] = {}
-
-
-def _lexicon(parts: bool, synonyms: bool) -> dict:
-    # Word ids depend only on the dictionary file (always sudachidict-core here), not on the
-    # Dictionary object, so a forked child keeps its parent's warm cache.
-    key = (parts, synonyms)
-    lexicon = _lexicons.get(key)
-    if lexicon is None:
-        lexicon = _lexicons[key] = {}
-    return lexicon
+def _part_surfaces(m, part_norms, classes) -> list[str]:
+    """The mode-A parts of `m` as written (ＦＭ放送 → ＦＭ), or their normalized forms if the
+    full reading of the text segments it otherwise."""
+    if m is not None:
+        found = [s.surface() for s in content_parts(m, m.normalized_form(), classes)]
+        if len(found) == len(part_norms):
+            return found
+    return list(part_norms)

@@ -10,7 +10,7 @@ import threading
 from importlib import resources
 from pathlib import Path
 
-from . import sudachi
+from . import lexicon
 from .normalize import normalize
 
 DEFAULT = "default"
@@ -49,16 +49,16 @@ def read_groups(path) -> dict[str, list[str]]:
 _CONTEXTS = ("{}", "の{}を", "{}の", "{}する", "この{}は")
 
 
-def _sequences(tokenize, term: str) -> set[tuple[str, ...]]:
+def _sequences(term: str) -> set[tuple[str, ...]]:
     """The sequences of normalized forms that `term` takes in typical contexts."""
     seqs = set()
     for context in _CONTEXTS:
         sentence = context.format(term)
         begin = context.index("{}")
         end = begin + len(term)
-        inside = [m for m in tokenize(sentence) if m.begin() >= begin and m.end() <= end]
-        if inside and inside[0].begin() == begin and inside[-1].end() == end:
-            seqs.add(tuple(m.normalized_form() for m in inside))
+        inside = [m for m in lexicon.norms(sentence) if m[0] >= begin and m[1] <= end]
+        if inside and inside[0][0] == begin and inside[-1][1] == end:
+            seqs.add(tuple(norm for _, _, norm in inside))
     return seqs
 
 
@@ -68,13 +68,12 @@ class Glossary:
 
     def __init__(self, groups: dict[str, list[str]]):
         self.groups = groups
-        tokenize = sudachi.SudachiTokenizer("C")
         index: dict[str, set[tuple[tuple[str, ...], str]]] = {}
         for name, terms in groups.items():
             for term in terms:
                 if len(term) < 2:
                     continue
-                for seq in _sequences(tokenize, term):
+                for seq in _sequences(term):
                     index.setdefault(seq[0], set()).add((seq, name))
         # Longest sequences first, so a phrase wins over the word it starts with.
         self._index = {first: sorted(entries, key=lambda e: (-len(e[0]), e))

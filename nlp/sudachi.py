@@ -7,8 +7,12 @@ from typing import Any
 
 # One `tokenize()` call accepts at most 49,149 UTF-8 bytes; stay well below it.
 MAX_CHUNK_BYTES = 40_000
-# Only the fields the analyzer reads: the fast path. "pos" must stay, or number joining breaks.
+# The fields a full morpheme needs: normalized form, synonyms, split into mode-A parts.
 FIELDS = frozenset({"pos", "normalized_form", "synonym_group_ids", "split_a"})
+# What the analyzer reads at each occurrence: the word id and part of speech (nlp/lexicon.py).
+# "pos" must stay, or number joining breaks; without "normalized_form" decimals such as 1.5 are
+# still split into 1 . 5, which changes nothing the analyzer emits (numerals are dropped).
+FAST_FIELDS = frozenset({"pos"})
 
 _lock = threading.Lock()
 _state: dict[str, Any] = {"pid": None, "dictionary": None}
@@ -60,6 +64,15 @@ def chunks(text: str, limit: int = MAX_CHUNK_BYTES):
                 end = cut + 1
         yield text[start:end]
         start = end
+
+
+def text_normalizer():
+    """Return this process's sudachipy TextNormalizer (the normalization of Sudachi's input)."""
+    d = dictionary()
+    if _state.get("normalizer_of") is not d:
+        _state["normalizer"] = d.text_normalizer()
+        _state["normalizer_of"] = d
+    return _state["normalizer"]
 
 
 def pos_table() -> list[tuple[str, ...]]:
