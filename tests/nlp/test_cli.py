@@ -42,3 +42,18 @@ def test_bad_json_is_a_clear_error(tmp_path):
     bad.write_text("{not json}\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["similarity", "--pairs", str(bad)])
     assert result.exit_code != 0 and "not JSON" in result.output
+
+
+def test_evaluation_commands_leave_the_database_layer_unloaded(tmp_path):
+    # It would cost the `kyodo similarity` process about 50 MB (the budget is 400 MB).
+    import subprocess
+    import sys
+
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"id": "p", "a": "見守り", "b": "安否確認"}), encoding="utf-8")
+    code = ("import sys; from webapp.cli import main\n"
+            f"main(['similarity', '--pairs', {str(pairs)!r}], standalone_mode=False)\n"
+            "print(sorted(m for m in ('sqlalchemy', 'sqlmodel', 'flask_login') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.splitlines()[-1] == "[]"
+    assert json.loads(out.stdout.splitlines()[0])["id"] == "p"

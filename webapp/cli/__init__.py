@@ -1,25 +1,41 @@
 """The `kyodo` command: database, seed data, accounts, the server, and evaluation commands."""
 from __future__ import annotations
 
+import importlib
+
 import click
 
-from . import accounts, database, evaluation, lifecycle, mail, server
-from . import rank_matching  # noqa: F401  (adds `kyodo rank issues` and `kyodo rank partners`)
+# Command name → (module of webapp.cli, attribute). A command's module is imported only when that
+# command runs, so `kyodo similarity` or `kyodo rank docs` never load the database layer and the
+# web app (about 50 MB of the evaluation process's memory).
+_COMMANDS = {
+    "init-db": ("database", "init_db"),
+    "seed": ("database", "seed"),
+    "refit-index": ("database", "refit_index"),
+    "create-user": ("accounts", "create_user"),
+    "serve": ("server", "serve"),
+    "send-digests": ("mail", "send_digests"),
+    "retry-mail": ("mail", "retry_mail"),
+    "tick": ("lifecycle", "tick"),
+    "import-orgs": ("registry", "import_orgs"),
+    "export": ("registry", "export"),
+    "similarity": ("evaluation", "similarity"),
+    # rank_matching adds `rank issues` and `rank partners` to evaluation's `rank docs`.
+    "rank": ("rank_matching", "rank"),
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(_COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in _COMMANDS:
+            return None
+        module, attribute = _COMMANDS[cmd_name]
+        return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """協働マッチング (kyodo) の管理コマンド / kyodo's command line."""
-
-
-main.add_command(database.init_db)
-main.add_command(database.seed)
-main.add_command(database.refit_index)
-main.add_command(accounts.create_user)
-main.add_command(server.serve)
-main.add_command(mail.send_digests)
-main.add_command(mail.retry_mail)
-main.add_command(lifecycle.tick)
-evaluation.register(main)
-from . import registry  # noqa: E402  (import-orgs, export)
-registry.register(main)

@@ -69,8 +69,3 @@ def similarity(pairs_path: str) -> None:
         n_jobs=None, progress=len(rows) > 5000))
     for pair_id, score in zip(ids, scores):
         _emit({"id": pair_id, "score": round(float(score), 6)})
-
-
-def register(main: click.Group) -> None:
-    main.add_command(rank)
-    main.add_command(similarity)

@@ -113,8 +113,3 @@ def export(directory) -> None:
                 os.replace(partial, target / f"{kind}.{fmt}")
             click.echo(f"{kind}: {len(items)}件")
     click.echo(f"{target} に書き出しました。")
-
-
-def register(group: click.Group) -> None:
-    group.add_command(import_orgs)
-    group.add_command(export)
