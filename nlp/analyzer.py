@@ -104,7 +104,7 @@ class Analyzer:
         out: list[str] = []
         norms: list[str] = []
         if surfaces is None:
-            collect(pieces, words.entries, words.build, self.compounds, out, norms)
+            collect(pieces, words, self.compounds, out, norms)
             offsets: list[int] = []
         else:
             offsets = self._collect_with_surfaces(chunks, pieces, words, out, norms, surfaces)

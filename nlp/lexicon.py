@@ -2,7 +2,8 @@
 runs once per morpheme.
 
 The analyzer tokenizes with only the part-of-speech field (`sudachi.FAST_FIELDS`): reading the
-normalized form, synonyms and split of every morpheme made Sudachi itself 15 % slower, and all
+normalized form, synonyms and split of every morpheme made Sudachi's own `tokenize` take 23–30 %
+longer (docs/BENCHMARKS.md), and all
 three are properties of the word, the same at every occurrence. So a word's entry is built the
 first time its word id is met, from the dictionary's own record of it (`Dictionary.lookup`), and
 reused afterwards (docs/NLP.md, "Speed").
@@ -146,10 +147,8 @@ def _dictionary_record(m):
     for record in sudachi.dictionary().lookup(m.surface()):
         if record.word_id() == word_id:
             return record
-    full = sudachi.tokenizer("C").tokenize(m.surface())
-    if len(full) == 1 and full[0].word_id() == word_id:
-        return full[0]
-    return None
+    alone = _read_alone(m.surface())
+    return alone if alone is not None and alone.word_id() == word_id else None
 
 
 def _oov_norm(m) -> str:
@@ -157,10 +156,16 @@ def _oov_norm(m) -> str:
     (ＡＢＣ → abc), and for numerals their value (二十 → 20, as a glossary term 20代 needs)."""
     surface = m.surface()
     if m.part_of_speech_id() in pos_classes().numeral:
-        full = sudachi.tokenizer("C").tokenize(surface)
-        if len(full) == 1:
-            return full[0].normalized_form()
+        alone = _read_alone(surface)
+        if alone is not None:
+            return alone.normalized_form()
     return sudachi.text_normalizer().normalize(surface)
+
+
+def _read_alone(surface: str):
+    """`surface` read on its own with every field, if Sudachi reads it as one morpheme."""
+    full = sudachi.tokenizer("C").tokenize(surface)
+    return full[0] if len(full) == 1 else None
 
 
 _lexicons: dict[tuple, Lexicon] = {}
@@ -176,12 +181,11 @@ def lexicon(parts: bool = True, synonyms: bool = True) -> Lexicon:
     return found
 
 
-def collect(morpheme_lists, entries: dict, build, compounds: bool, out: list,
-            norms: list) -> None:
+def collect(morpheme_lists, words: Lexicon, compounds: bool, out: list, norms: list) -> None:
     """Append the features of the morphemes in `morpheme_lists` to `out` and every morpheme's
-    normalized form to `norms`. `entries` and `build` are a Lexicon's."""
+    normalized form to `norms`."""
     run: list[str] = []  # normalized forms of the current noun compound
-    get = entries.get
+    get, build = words.entries.get, words.build
     append_norm = norms.append
     extend = out.extend
     for morphemes in morpheme_lists:

@@ -37,7 +37,7 @@ def _unwanted() -> re.Pattern:
     """Compile, on first use, one pattern for every character `clean` may replace.
 
     Only the Basic Multilingual Plane is listed one by one: `re` tests a class with ranges above
-    U+FFFF range by range for every character of the text, which made cleaning 15× slower. Any
+    U+FFFF range by range for every character of the text, which made cleaning 16× slower. Any
     character above U+FFFF (emoji, but also kanji such as 𠮷) is matched and decided one at a time.
     """
     listed = [cp for cp in range(0x10000) if _replacement(chr(cp)) != chr(cp)]
