@@ -3,7 +3,7 @@ from flask_login import current_user
 
 from ..access import login_required, public
 from ..db import get_session
-from ..models import IssueStatus
+from ..models import ACTIVE_ISSUE_STATUSES
 from ..services import issues as issue_service
 from ..services import organizations as org_service
 from ..services import places
@@ -18,7 +18,7 @@ def index():
         "main/index.html",
         towns_by_district=places.town_summaries(session),
         recent_issues=issue_service.list_issues(
-            session, statuses=[IssueStatus.OPEN, IssueStatus.IN_PROGRESS], per_page=5
+            session, statuses=list(ACTIVE_ISSUE_STATUSES), per_page=5
         ).items,
     )
 

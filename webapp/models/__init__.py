@@ -12,6 +12,7 @@ from .consortia import (
     ConsortiumTheme,
 )
 from .enums import (
+    ACTIVE_ISSUE_STATUSES,
     TERRITORIAL_CATEGORIES,
     AgreementStatus,
     CollaborationForm,
@@ -42,6 +43,7 @@ from .organizations import (
 from .places import Area, Chome, Theme
 
 __all__ = [
+    "ACTIVE_ISSUE_STATUSES",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
     "LifecycleEvent", "Principle", "PrincipleRating",

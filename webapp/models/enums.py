@@ -66,6 +66,10 @@ class IssueStatus(_Labelled):
     CLOSED_UNRESOLVED = "closed_unresolved"
 
 
+# Issues still being worked on: the ones listed, suggested for and counted as open.
+ACTIVE_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
+
+
 class CollaborationDomain(_Labelled):
     """協働の領域 of the guideline."""
 

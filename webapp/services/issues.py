@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from ..models import (
+    ACTIVE_ISSUE_STATUSES,
     Area,
     Comment,
     Issue,
@@ -287,6 +288,6 @@ def list_by_reporter(session: Session, *, user_id: int) -> list[Issue]:
 def open_issue_ids(session: Session, *, limit: int) -> list[int]:
     """The newest open or in-progress issues."""
     return list(session.exec(
-        select(Issue.id).where(Issue.status.in_([IssueStatus.OPEN, IssueStatus.IN_PROGRESS]))
+        select(Issue.id).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))
         .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
     ))

@@ -7,7 +7,15 @@ import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
-from ..models import Area, Issue, IssueStatus, Organization, OrganizationArea, OrgStatus, Theme
+from ..models import (
+    ACTIVE_ISSUE_STATUSES,
+    Area,
+    Issue,
+    Organization,
+    OrganizationArea,
+    OrgStatus,
+    Theme,
+)
 
 
 def current_city_code() -> str | None:
@@ -56,7 +64,7 @@ def town_summaries(session: Session, *, city_code: str | None = None) -> dict[st
     issue_counts = dict(
         session.exec(
             select(Issue.area_id, sa.func.count())
-            .where(Issue.status.in_([IssueStatus.OPEN, IssueStatus.IN_PROGRESS]))
+            .where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))
             .group_by(Issue.area_id)
         ).all()
     )

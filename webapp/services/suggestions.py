@@ -20,9 +20,9 @@ import matching
 from matching import IssueProfile, OrgProfile, Town
 
 from ..models import (
+    ACTIVE_ISSUE_STATUSES,
     Area,
     Issue,
-    IssueStatus,
     IssueSupport,
     IssueTheme,
     NotificationKind,
@@ -38,8 +38,6 @@ from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
 from .worker_cache import VersionedCache
-
-LISTED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -161,7 +159,7 @@ class _Fitted:
 def _build(session: Session) -> _Fitted:
     """A fitted index of every active organization and every open issue (a full refit)."""
     orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
-    issues = list(session.exec(select(Issue).where(Issue.status.in_(LISTED_ISSUES))))
+    issues = list(session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))))
     index = matching.MatchingIndex().fit(
         _org_profiles(session, orgs), _issue_profiles(session, issues), _towns(session)
     )
@@ -180,7 +178,7 @@ def _replay(session: Session, fitted: _Fitted, org_ids: set[int], issue_ids: set
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
     issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids)))) if issue_ids else []
-    live_issues = [i for i in issues if i.status in LISTED_ISSUES]
+    live_issues = [i for i in issues if i.status in ACTIVE_ISSUE_STATUSES]
     for profile in _issue_profiles(session, live_issues):
         index.upsert_issue(profile)
     for issue_id in issue_ids - {i.id for i in live_issues}:

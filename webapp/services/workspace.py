@@ -11,12 +11,12 @@ from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
 from ..models import (
+    ACTIVE_ISSUE_STATUSES,
     Area,
     Consortium,
     ConsortiumIssue,
     ConsortiumStatus,
     Issue,
-    IssueStatus,
     IssueTheme,
     Organization,
     OrganizationArea,
@@ -27,8 +27,6 @@ from ..models import (
 from . import consortia as consortium_service
 from . import suggestions
 from .pagination import Page, clamp_page
-
-OPEN = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS)
 
 
 @dataclass(frozen=True)
@@ -45,7 +43,7 @@ def issues_without_consortium(session: Session, *, page: int = 1, per_page: int 
     served = select(ConsortiumIssue.issue_id).join(Consortium, Consortium.id == ConsortiumIssue.consortium_id).where(
         Consortium.status != ConsortiumStatus.CLOSED)
     query = select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(
-        Issue.status.in_(OPEN), Issue.id.not_in(served))
+        Issue.status.in_(ACTIVE_ISSUE_STATUSES), Issue.id.not_in(served))
     total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
     page = clamp_page(page)
     rows = session.exec(query.order_by(Issue.created_at, Issue.id).offset((page - 1) * per_page).limit(per_page)).all()
@@ -104,7 +102,7 @@ def heatmap(session: Session) -> Heatmap:
     declared_issue = _declared(session, IssueTheme, "issue_id")
     declared_org = _declared(session, OrganizationTheme, "organization_id")
     issues: dict[tuple[int, str], int] = {}
-    for issue in session.exec(select(Issue).where(Issue.status.in_(OPEN))):
+    for issue in session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))):
         codes = _themes_of("issue", issue.id, issue.updated_at.isoformat(), declared_issue.get(issue.id, []),
                            f"{issue.title}\n{issue.body}", 1)
         for code in codes:
@@ -132,7 +130,7 @@ class TownPoint:
 
 def town_points(session: Session) -> list[TownPoint]:
     issue_counts = dict(session.exec(
-        select(Issue.area_id, sa.func.count()).where(Issue.status.in_(OPEN)).group_by(Issue.area_id)).all())
+        select(Issue.area_id, sa.func.count()).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES)).group_by(Issue.area_id)).all())
     org_counts = dict(session.exec(
         select(OrganizationArea.area_id, sa.func.count())
         .join(Organization, Organization.id == OrganizationArea.organization_id)
