@@ -13,12 +13,11 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
-import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -26,6 +25,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.webclient import ServerDidNotStart, kyodo_server
 
 
 def _percentile(values, q):
@@ -78,12 +80,6 @@ def generate(url: str, paths: list[str], rate: float, duration: float, seed: int
         "p95_ms": round(_percentile(latencies, 0.95), 1), "p99_ms": round(_percentile(latencies, 0.99), 1),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
     }
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _run_generator(url, paths, rate, duration) -> dict:
@@ -144,44 +140,37 @@ def main() -> None:
         print(json.dumps(generate(args.url, json.loads(args.paths), args.rate, args.duration)))
         return
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{Path(args.db).resolve()}", "KYODO_ENV": "production",
-           "SECRET_KEY": "bench-" + "x" * 60, "KYODO_SECURE_COOKIES": "0"}
-    kyodo = str(Path(sys.executable).with_name("kyodo"))
     started = time.perf_counter()
-    server = subprocess.Popen([kyodo, "serve", "--port", str(port), "--workers", str(args.workers)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        for _ in range(1200):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2).close()
+    with tempfile.TemporaryFile() as log:
+        try:
+            with kyodo_server(f"sqlite:///{Path(args.db).resolve()}", workers=args.workers, output=log,
+                              wait_seconds=120) as url:
+                print(f"server ready in {time.perf_counter() - started:.1f} s ({args.workers} workers)",
+                      flush=True)
+                _measure(url, args)
+        except ServerDidNotStart as error:
+            log.seek(0)
+            sys.exit(f"{error}\n{log.read().decode(errors='replace')}")
+
+
+def _measure(url: str, args) -> None:
+    listing = json.load(urllib.request.urlopen(url + "/api/v1/issues?per_page=100"))
+    paths = [f"/issues/{item['id']}" for item in listing["items"]]
+    _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
+    editor = _Editor(Path(args.db), args.edit_every) if args.edit_every else None
+    result = _run_generator(url, paths, args.rate, args.duration)
+    if editor:
+        result["edits"] = editor.stop()
+    print(json.dumps({"fixed_rate": result}, ensure_ascii=False), flush=True)
+    if args.search_max:
+        best = None
+        for rate in (50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200):
+            step = _run_generator(url, paths, rate, args.step_duration)
+            print(json.dumps({"step": step}), flush=True)
+            if step["errors"] or step["p95_ms"] > args.p95_limit:
                 break
-            except OSError:
-                if server.poll() is not None:
-                    sys.exit(server.stderr.read().decode())
-                time.sleep(0.1)
-        print(f"server ready in {time.perf_counter() - started:.1f} s ({args.workers} workers)", flush=True)
-        listing = json.load(urllib.request.urlopen(url + "/api/v1/issues?per_page=100"))
-        paths = [f"/issues/{item['id']}" for item in listing["items"]]
-        _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
-        editor = _Editor(Path(args.db), args.edit_every) if args.edit_every else None
-        result = _run_generator(url, paths, args.rate, args.duration)
-        if editor:
-            result["edits"] = editor.stop()
-        print(json.dumps({"fixed_rate": result}, ensure_ascii=False), flush=True)
-        if args.search_max:
-            best = None
-            for rate in (50, 100, 150, 200, 300, 400, 500, 600, 800, 1000, 1200):
-                step = _run_generator(url, paths, rate, args.step_duration)
-                print(json.dumps({"step": step}), flush=True)
-                if step["errors"] or step["p95_ms"] > args.p95_limit:
-                    break
-                best = rate
-            print(json.dumps({"highest_rate_within_p95_limit": best, "p95_limit_ms": args.p95_limit}), flush=True)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+            best = rate
+        print(json.dumps({"highest_rate_within_p95_limit": best, "p95_limit_ms": args.p95_limit}), flush=True)
 
 
 if __name__ == "__main__":

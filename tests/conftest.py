@@ -5,10 +5,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +13,7 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from tests.webclient import free_port
+from tests.webclient import ServerDidNotStart, kyodo_server
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "").strip()
 USING_POSTGRES = TEST_DATABASE_URL.startswith(("postgres://", "postgresql"))
@@ -188,33 +184,15 @@ def factory(db):
 @pytest.fixture
 def live_server(database_url, tmp_path):
     """`kyodo serve` (gunicorn, two workers, production settings) on the test database."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "KYODO_ENV": "production",
-           "SECRET_KEY": "e2e-" + "x" * 60, "KYODO_SECURE_COOKIES": "0", "KYODO_INSTANCE_PATH": str(tmp_path),
-           "KYODO_LOGIN_LIMIT": "100 per minute", "KYODO_LOGIN_ACCOUNT_LIMIT": "100 per minute"}
-    kyodo = os.path.join(os.path.dirname(sys.executable), "kyodo")
-    log = open(tmp_path / "server.log", "wb")
-    server = subprocess.Popen([kyodo, "serve", "--port", str(port), "--workers", "2"], env=env,
-                              stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                urllib.request.urlopen(url + "/healthz", timeout=2).close()
-                break
-            except OSError:
-                if server.poll() is not None:
-                    break
-                time.sleep(0.1)
-        else:
-            pytest.fail("the server did not start")
-        if server.poll() is not None:
-            pytest.fail((tmp_path / "server.log").read_text())
-        yield url
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
-        log.close()
+    env = {"KYODO_INSTANCE_PATH": str(tmp_path), "KYODO_LOGIN_LIMIT": "100 per minute",
+           "KYODO_LOGIN_ACCOUNT_LIMIT": "100 per minute"}
+    log_path = tmp_path / "server.log"
+    with open(log_path, "wb") as log:
+        try:
+            with kyodo_server(database_url, workers=2, env=env, output=log) as url:
+                yield url
+        except ServerDidNotStart as error:
+            pytest.fail(f"{error}\n{log_path.read_text()}")
 
 
 @pytest.fixture

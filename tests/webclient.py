@@ -1,8 +1,15 @@
-"""Driving the app through its real forms, CSRF tokens included."""
+"""Driving the app through its real forms, CSRF tokens included, and through a real server."""
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 DEFAULT_PASSWORD = "kyodo-test-pass-123"
@@ -50,3 +57,38 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
+@contextlib.contextmanager
+def kyodo_server(database_url: str, *, workers: int = 2, env: dict | None = None, output=None,
+                 wait_seconds: float = 30) -> Iterator[str]:
+    """Run `kyodo serve` (gunicorn, production settings) on `database_url` at a free port and
+    yield its URL once /healthz answers; stop it afterwards. The server writes to `output` (an
+    open file; by default nowhere). Raises ServerDidNotStart if it exits or stays silent."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "KYODO_ENV": "production",
+           "SECRET_KEY": "local-" + "x" * 60, "KYODO_SECURE_COOKIES": "0", **(env or {})}
+    kyodo = os.path.join(os.path.dirname(sys.executable), "kyodo")
+    server = subprocess.Popen([kyodo, "serve", "--port", str(port), "--workers", str(workers)],
+                              env=env, stdout=output or subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2).close()
+                break
+            except OSError:
+                if server.poll() is not None:
+                    raise ServerDidNotStart(f"kyodo serve exited with {server.returncode}") from None
+                if time.monotonic() > deadline:
+                    raise ServerDidNotStart(f"kyodo serve did not answer in {wait_seconds} s") from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

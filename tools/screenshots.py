@@ -7,14 +7,9 @@ resident), serves it with gunicorn, and photographs the pages with Debian's Chro
 """
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
@@ -23,6 +18,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import select  # noqa: E402
 
+from tests.webclient import kyodo_server  # noqa: E402
 from webapp.cities import resolve_city  # noqa: E402
 from webapp.db import create_engine_for, session_scope  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
@@ -74,21 +70,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/shots.sqlite3"
         ids = prepare(url)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = s.getsockname()[1]
-        env = {**os.environ, "DATABASE_URL": url, "KYODO_ENV": "production", "SECRET_KEY": "shots-" + "x" * 60,
-               "KYODO_SECURE_COOKIES": "0", "KYODO_INSTANCE_PATH": tmp}
-        server = subprocess.Popen([str(Path(sys.executable).with_name("kyodo")), "serve", "--port", str(port),
-                                   "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(600):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with kyodo_server(url, workers=1, env={"KYODO_INSTANCE_PATH": tmp}, wait_seconds=60) as base:
             pages = {
                 "top": "/", "issue": f"/issues/{ids['issue']}", "organization": f"/orgs/{ids['org']}",
                 "search": "/search/?q=子ども", "consortium": f"/consortia/{ids['consortium']}",
@@ -113,9 +95,6 @@ def main() -> None:
                     page.get_by_role("button", name="似ている課題とテーマを確認する").click()
                     page.screenshot(path=str(OUT / f"new-issue-{size}.png"), full_page=(size == "phone"))
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=20)
     print("\n".join(sorted(str(p.relative_to(ROOT)) for p in OUT.glob("*.png"))))
 
 
