@@ -14,6 +14,11 @@ from .services import organizations as org_service
 from .services.errors import Forbidden
 
 
+def current_viewer():
+    """The logged-in user, or None for a visitor: what public pages pass to the services."""
+    return current_user if current_user.is_authenticated else None
+
+
 def _mark(view: Callable, rule: str) -> Callable:
     view.access_rule = rule
     return view

@@ -1,8 +1,7 @@
 """JSON API, read-only, under the same access rules as the pages (the session cookie logs in)."""
 from flask import jsonify
-from flask_login import current_user
 
-from ..access import public
+from ..access import current_viewer, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..models import ConsortiumStatus, IssueStatus, OrgKind
@@ -21,10 +20,6 @@ def _per_page() -> int:
     return min(int_arg("per_page") or PER_PAGE, MAX_PER_PAGE)
 
 
-def _viewer():
-    return current_user if current_user.is_authenticated else None
-
-
 @bp.get("/organizations")
 @public
 def organizations():
@@ -38,7 +33,7 @@ def organizations():
 @bp.get("/organizations/<int:org_id>")
 @public
 def organization(org_id: int):
-    profile = org_service.get_profile(get_session(), org_id=org_id, viewer=_viewer())
+    profile = org_service.get_profile(get_session(), org_id=org_id, viewer=current_viewer())
     return jsonify(serialize.organization_profile(profile))
 
 
@@ -56,7 +51,7 @@ def issues():
 @bp.get("/issues/<int:issue_id>")
 @public
 def issue(issue_id: int):
-    detail = issue_service.get_detail(get_session(), issue_id=issue_id, viewer=_viewer())
+    detail = issue_service.get_detail(get_session(), issue_id=issue_id, viewer=current_viewer())
     return jsonify(serialize.issue_detail(detail))
 
 
@@ -87,7 +82,8 @@ def consortia():
 @bp.get("/consortia/<int:consortium_id>")
 @public
 def consortium(consortium_id: int):
-    detail = consortium_service.get_detail(get_session(), consortium_id=consortium_id, viewer=_viewer())
+    detail = consortium_service.get_detail(get_session(), consortium_id=consortium_id,
+                                           viewer=current_viewer())
     return jsonify(serialize.consortium_detail(detail))
 
 

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from ..access import login_required, org_role_required, public
+from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..forms import pydantic_errors_to_form
 from ..services import agreements as agreement_service
@@ -11,10 +11,6 @@ from ..services import organizations as org_service
 from ..services.errors import ServiceError
 from . import bp
 from .agreement_forms import agreement_form_class
-
-
-def _viewer():
-    return current_user if current_user.is_authenticated else None
 
 
 @bp.get("/<int:consortium_id>/agreement")
@@ -29,7 +25,7 @@ def agreement(consortium_id: int):
     if new_number and shown is None:
         abort(404)
     previous = by_number.get(shown.agreement.version - 1) if shown else None
-    viewer = _viewer()
+    viewer = current_viewer()
     if viewer is None:
         signable = set()
     elif viewer.is_staff:  # staff sign for organizations without an account (recorded as proxy)

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from ..access import login_required, public
+from ..access import current_viewer, login_required, public
 from ..db import get_session
 from ..forms import KyodoForm, pydantic_errors_to_form
 from ..models import EvaluationCreate, Principle
@@ -19,7 +19,7 @@ def evaluation(consortium_id: int):
     session = get_session()
     consortium = consortium_service.get_consortium(session, consortium_id)
     report = evaluation_service.report(session, consortium_id=consortium_id)
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = current_viewer()
     return render_template(
         "consortia/evaluation.html", consortium=consortium, report=report,
         radar=evaluation_service.radar_svg(report.principles),

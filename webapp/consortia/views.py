@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from ..access import login_required, org_role_required, public
+from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
@@ -33,7 +33,7 @@ def index():
 
 def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, leave_form=None, status=200):
     session = get_session()
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = current_viewer()
     detail = consortium_service.get_detail(session, consortium_id=consortium_id, viewer=viewer)
     invite_form = invite_form or InviteForm()
     invite_form.organization.choices = as_choices([(0, "選んでください")] + org_service.choices(

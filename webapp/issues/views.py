@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from ..access import login_required, public, staff_required
+from ..access import current_viewer, login_required, public, staff_required
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
@@ -34,7 +34,7 @@ def index():
 
 def _detail_page(issue_id: int, *, comment_form=None, status_form=None, status=200):
     session = get_session()
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = current_viewer()
     detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
     return render_template(
         "issues/detail.html",

@@ -2,13 +2,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from ..access import login_required, org_role_required, public
+from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import MemberRole, OrganizationCreate, OrgKind, RecordSource
-from ..services import organizations as org_service
 from ..services import org_invitations, places, suggestions
+from ..services import organizations as org_service
 from ..services.errors import ServiceError
 from . import bp
 from .forms import InviteEditorForm, OrganizationForm, TransferOwnershipForm
@@ -38,7 +38,7 @@ def index():
 @public
 def detail(org_id: int):
     session = get_session()
-    viewer = current_user if current_user.is_authenticated else None
+    viewer = current_viewer()
     profile = org_service.get_profile(session, org_id=org_id, viewer=viewer)
     panel = suggestions.for_organization(session, org_id=org_id) if profile.can_see_private else None
     return render_template("orgs/detail.html", profile=profile, suggestions=panel)
