@@ -34,7 +34,8 @@ from ..models import (
 from . import audit, clock, notifications
 from . import consortia as consortium_service
 from . import organizations as org_service
-from .errors import Conflict, Forbidden, NotFound
+from .errors import Conflict, Forbidden
+from .lookups import require_row
 
 DRAFTABLE = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus.ACTIVE,
              ConsortiumStatus.EVALUATING)
@@ -99,10 +100,7 @@ def accepted_members(session: Session, *, consortium_id: int) -> list[Organizati
 
 
 def get_agreement(session: Session, agreement_id: int) -> Agreement:
-    agreement = session.get(Agreement, agreement_id)
-    if agreement is None:
-        raise NotFound("協定書が見つかりませんでした。")
-    return agreement
+    return require_row(session, Agreement, agreement_id, what="協定書")
 
 
 def versions(session: Session, *, consortium_id: int) -> list[VersionView]:

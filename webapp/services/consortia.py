@@ -32,8 +32,8 @@ from ..models import (
 )
 from . import audit, changes, notifications
 from . import organizations as org_service
-from .errors import Conflict, Forbidden, NotFound
-from .lookups import require_existing
+from .errors import Conflict, Forbidden
+from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
 
 # 協議体 in these states take up a place in each accepted member's capacity.
@@ -74,10 +74,7 @@ class ConsortiumSummary:
 
 
 def get_consortium(session: Session, consortium_id: int) -> Consortium:
-    consortium = session.get(Consortium, consortium_id)
-    if consortium is None:
-        raise NotFound("協議体が見つかりませんでした。")
-    return consortium
+    return require_row(session, Consortium, consortium_id, what="協議体")
 
 
 def _rows(session: Session, consortium_id: int) -> list[tuple[ConsortiumMember, Organization]]:

@@ -24,7 +24,7 @@ from ..models import (
 )
 from . import changes
 from .errors import Conflict, Forbidden, NotFound
-from .lookups import require_existing
+from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
 
 ANONYMOUS_REPORTER = "匿名の住民"
@@ -71,10 +71,7 @@ class IssueDetail:
 
 
 def get_issue(session: Session, issue_id: int) -> Issue:
-    issue = session.get(Issue, issue_id)
-    if issue is None:
-        raise NotFound("地域課題が見つかりませんでした。")
-    return issue
+    return require_row(session, Issue, issue_id, what="地域課題")
 
 
 def create_issue(

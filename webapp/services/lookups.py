@@ -8,6 +8,14 @@ from sqlmodel import Session, select
 from .errors import NotFound
 
 
+def require_row(session: Session, model, row_id: int, *, what: str):
+    """The row of ``model`` with this id; NotFound (「…が見つかりませんでした。」) if there is none."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(f"{what}が見つかりませんでした。")
+    return row
+
+
 def require_existing(session: Session, model, ids: Iterable[int], *, what: str, field: str | None = None) -> set[int]:
     """The ids, as a set, once every one is a row of ``model``; NotFound names those that are not."""
     wanted = set(ids)

@@ -23,7 +23,7 @@ from ..models import (
 )
 from . import audit, changes
 from .errors import Conflict, NotFound
-from .lookups import require_existing
+from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
 from .places import city_area_count
 
@@ -67,10 +67,7 @@ class OrgProfile:
 
 
 def get_organization(session: Session, org_id: int) -> Organization:
-    org = session.get(Organization, org_id)
-    if org is None:
-        raise NotFound("団体が見つかりませんでした。")
-    return org
+    return require_row(session, Organization, org_id, what="団体")
 
 
 def create_organization(
