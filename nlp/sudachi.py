@@ -67,12 +67,17 @@ def chunks(text: str, limit: int = MAX_CHUNK_BYTES):
 
 
 def text_normalizer():
-    """Return this process's sudachipy TextNormalizer (the normalization of Sudachi's input)."""
+    """Return this thread's sudachipy TextNormalizer (the normalization of Sudachi's input).
+
+    Per thread, like the tokenizers: one shared normalizer raised `RuntimeError: Already
+    borrowed` when two threads normalized at once (tests/nlp/test_threads.py)."""
+    pid = os.getpid()
     d = dictionary()
-    if _state.get("normalizer_of") is not d:
-        _state["normalizer"] = d.text_normalizer()
-        _state["normalizer_of"] = d
-    return _state["normalizer"]
+    if getattr(_local, "normalizer_of", None) is not d or _local.normalizer_pid != pid:
+        _local.normalizer = d.text_normalizer()
+        _local.normalizer_of = d
+        _local.normalizer_pid = pid
+    return _local.normalizer
 
 
 def pos_table() -> list[tuple[str, ...]]:
