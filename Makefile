@@ -14,9 +14,6 @@ $(BIN)/python:
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
-	# Only the chiVe word vectors in ja-ginza's files are used (nlp/wordvectors.py); --no-deps keeps
-	# spaCy out and SudachiPy at the pinned 0.7 (ja-ginza would pin 0.6).
-	$(BIN)/python -m pip install --quiet --no-deps ja-ginza==5.3.0
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

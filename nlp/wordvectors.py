@@ -1,43 +1,47 @@
-"""Static word vectors (chiVe, 300 dimensions) read from the ja-ginza package's files, offline.
+"""Static word vectors (chiVe via ja-ginza, 300 dimensions) shipped with kyodo as package data.
 
-ja-ginza is installed with `pip install --no-deps` (see the Makefile): only its data files are
-used, never spaCy. Its vocabulary maps 480k words (Sudachi normalized forms) to 20,000 vectors.
+`nlp/data/wordvectors/` holds three arrays built by `tools/build_word_vectors.py` from the ja-ginza
+5.3.0 wheel (MIT; vectors from chiVe, Apache-2.0, see NOTICE): `keys.npy` (spaCy's 64-bit hash of
+each of 480k Sudachi normalized forms, sorted), `rows.npy` (each key's row) and `vectors.npy`
+(20,000 unit-length float16 vectors). `pip install .` therefore gives the vectors, offline, with no
+spaCy. `KYODO_WORD_VECTORS` may point at another folder with the same three files.
 """
 from __future__ import annotations
 
 import functools
-import importlib.util
+import os
 import struct
 import threading
 from pathlib import Path
 
 import numpy as np
 
-PACKAGE = "ja_ginza"
-INSTALL_HINT = "pip install --no-deps ja-ginza==5.3.0  (or: make install)"
+ENV = "KYODO_WORD_VECTORS"
+PACKAGED = Path(__file__).with_name("data") / "wordvectors"
+FILES = ("keys.npy", "rows.npy", "vectors.npy")
 
 
 class VectorsUnavailable(RuntimeError):
-    """The word-vector files are not installed."""
+    """The word-vector files are missing: kyodo cannot match or compare texts without them."""
 
 
-def vectors_dir() -> Path | None:
-    """Return the folder holding ja-ginza's `vectors` and `key2row` files, or None if absent."""
-    # find_spec on a top-level package locates it without running its __init__ (which imports
-    # spaCy, deliberately not installed).
-    spec = importlib.util.find_spec(PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        return None
-    for root in spec.submodule_search_locations:
-        for vocab in sorted(Path(root).glob("*/vocab")):
-            if (vocab / "vectors").is_file() and (vocab / "key2row").is_file():
-                return vocab
-    return None
+def vectors_dir() -> Path:
+    """The folder the word vectors are read from: $KYODO_WORD_VECTORS, else the package's own."""
+    override = os.environ.get(ENV)
+    return Path(override) if override else PACKAGED
+
+
+def missing_message(folder: Path) -> str:
+    # One message for every command and the web app: no component quietly runs without vectors.
+    return (f"単語ベクトルが見つかりません（{folder} に {', '.join(FILES)} が必要です）。"
+            f"kyodo を入れ直すか（pip install .）、{ENV} で置き場所を指定してください。"
+            f" / word vectors not found in {folder}")
 
 
 def available() -> bool:
     """True when the word vectors can be loaded."""
-    return vectors_dir() is not None
+    folder = vectors_dir()
+    return all((folder / f).is_file() for f in FILES)
 
 
 _M = 0xC6A4A7935BD1E995
@@ -65,47 +69,15 @@ def spacy_hash(word: str) -> int:
     return h
 
 
-def _read_key2row(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """Parse spaCy's msgpack map {uint64 key: row} into sorted key and row arrays."""
-    buf = path.read_bytes()
-    if buf[0] == 0xDF:
-        (n,), p = struct.unpack_from(">I", buf, 1), 5
-    elif buf[0] == 0xDE:
-        (n,), p = struct.unpack_from(">H", buf, 1), 3
-    else:
-        raise ValueError(f"{path}: not a msgpack map")
-    keys = np.empty(n, dtype=np.uint64)
-    rows = np.empty(n, dtype=np.int32)
-    unpack = struct.unpack_from
-    for i in range(n):
-        for j, target in enumerate((keys, rows)):
-            b = buf[p]
-            if b < 0x80:
-                value, p = b, p + 1
-            elif b == 0xCC:
-                value, p = buf[p + 1], p + 2
-            elif b == 0xCD:
-                value, p = unpack(">H", buf, p + 1)[0], p + 3
-            elif b == 0xCE:
-                value, p = unpack(">I", buf, p + 1)[0], p + 5
-            elif b == 0xCF:
-                value, p = unpack(">Q", buf, p + 1)[0], p + 9
-            else:
-                raise ValueError(f"{path}: unexpected msgpack byte {b:#x} at {p}")
-            target[i] = value
-    order = np.argsort(keys)
-    return keys[order], rows[order]
-
-
 class WordVectors:
-    """Word → unit-length vector lookup over chiVe vectors; words missing from it get row -1."""
+    """Word → unit-length vector lookup; words missing from the table get row -1."""
 
     def __init__(self, folder: Path):
         self.folder = folder
         # Memory-mapped: only the rows actually used become resident.
-        self.table = np.load(folder / "vectors", mmap_mode="r")
-        self.keys, self.rows = _read_key2row(folder / "key2row")
-        self._norms = None
+        self.table = np.load(folder / "vectors.npy", mmap_mode="r")
+        self.keys = np.load(folder / "keys.npy")
+        self.rows = np.load(folder / "rows.npy").astype(np.int64)
 
     @property
     def dim(self) -> int:
@@ -114,6 +86,8 @@ class WordVectors:
     def rows_of(self, words) -> np.ndarray:
         """Return the vector row of each word, or -1 where the word has none."""
         hashes = np.fromiter((spacy_hash(w) for w in words), dtype=np.uint64)
+        if not len(hashes):
+            return np.zeros(0, dtype=np.int64)
         pos = np.searchsorted(self.keys, hashes)
         pos[pos == len(self.keys)] = 0
         return np.where(self.keys[pos] == hashes, self.rows[pos], -1).astype(np.int64)
@@ -133,7 +107,7 @@ class WordVectors:
 _lock = threading.Lock()
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=2)
 def _load(folder: str) -> WordVectors:
     return WordVectors(Path(folder))
 
@@ -141,11 +115,10 @@ def _load(folder: str) -> WordVectors:
 def load_word_vectors() -> WordVectors:
     """Return the process's WordVectors, loading them on first use.
 
-    Raises VectorsUnavailable, saying how to install them, when ja-ginza's files are absent.
+    Raises VectorsUnavailable (the same Japanese message everywhere) when the files are absent.
     """
     folder = vectors_dir()
-    if folder is None:
-        raise VectorsUnavailable(
-            f"word vectors not found: the package {PACKAGE!r} is not installed. {INSTALL_HINT}")
+    if not available():
+        raise VectorsUnavailable(missing_message(folder))
     with _lock:
         return _load(str(folder))

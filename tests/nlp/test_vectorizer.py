@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from nlp import wordvectors
 from nlp.vectorizer import TextVectorizer
 
 pytestmark = pytest.mark.sudachi
@@ -57,14 +56,6 @@ def test_expanded_terms_weigh_less_than_written_words():
     docs = ["見守りの活動", "見守りの集まり", "安否確認の集まり", "公園の集まり"]
     X = TextVectorizer(char_weight=0, semantic_weight=0).fit_transform(docs)
     assert sim(X, 0, 1) > sim(X, 0, 2) > sim(X, 0, 3)
-
-
-def test_without_word_vectors_auto_degrades_and_true_explains(monkeypatch):
-    monkeypatch.setattr(wordvectors, "vectors_dir", lambda: None)
-    v = TextVectorizer(semantic="auto").fit(CORPUS)
-    assert v.semantic_ is False and v.weights_["semantic"] == 0
-    with pytest.raises(wordvectors.VectorsUnavailable, match="pip install --no-deps ja-ginza"):
-        TextVectorizer(semantic=True).fit(CORPUS)
 
 
 def test_lsa_output_is_dense_unit_rows():

@@ -35,6 +35,16 @@ class _LazyGroup(click.Group):
         module, attribute = _COMMANDS[cmd_name]
         return getattr(importlib.import_module(f"{__name__}.{module}"), attribute)
 
+    def invoke(self, ctx: click.Context):
+        from nlp.wordvectors import VectorsUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except VectorsUnavailable as exc:
+            # Every command that matches or compares texts stops with the one message (exit 1),
+            # not a traceback, and none of them runs on without the vectors.
+            raise click.ClickException(str(exc)) from exc
+
 
 @click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
