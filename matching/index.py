@@ -10,6 +10,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .geo import TownTable
+from .hubness import RequestMeans
 from .profiles import TERRITORIAL, THEMATIC, IssueProfile, OrgProfile, Town
 from .reasons import CachedAnalyzer, shared_terms
 from .rowstore import GrowingArray, VectorStore, sparse_row_dots
@@ -89,6 +90,7 @@ class MatchingIndex:
     def __init__(self, *, encoder: TextEncoder | None = None, town_fit: TownFit | None = None,
                  theme_weight: float = 0.3, title_weight: int = 2,
                  partner_forward_weight: float = 0.75, partner_smoothing: float = 0.2,
+                 hub_weight: float = 1.5, partner_hub_weight: float = 0.5,
                  min_tail: int = 512, n_jobs: int = 1, random_state: int = 0):
         self.encoder = encoder
         self.town_fit = town_fit
@@ -96,6 +98,11 @@ class MatchingIndex:
         self.title_weight = title_weight
         self.partner_forward_weight = partner_forward_weight
         self.partner_smoothing = partner_smoothing
+        # How much of an organization's mean fit to requests in general is taken off its fit to
+        # one request (matching.hubness; 0 turns hub reduction off), for issues and for partners
+        # (ablations in docs/BENCHMARKS.md chose them).
+        self.hub_weight = hub_weight
+        self.partner_hub_weight = partner_hub_weight
         self.min_tail = min_tail
         self.n_jobs = n_jobs
         # Nothing here is random today; kept so a future sampled component stays reproducible.
@@ -136,6 +143,10 @@ class MatchingIndex:
             self._add_orgs(orgs, rows[:n], rows[n: 2 * n])
         if issues:
             self._add_issues(issues, rows[2 * n:])
+        # Requests in general: every organization's stated needs and every issue.
+        self.hub_ = RequestMeans(n_features)
+        self.hub_.fit(rows[:n], sp.vstack([rows[n: 2 * n], rows[2 * n:]], format="csr"),
+                      own_requests=rows[n: 2 * n])
         return self
 
     @staticmethod
@@ -187,10 +198,19 @@ class MatchingIndex:
         m = self.encoder_.transform([self._activity_text(org), org.needs])
         theme = self._themes_of([self._activity_text(org)], [org.themes])[0]
         rows, coords = self._town_rows(org.towns)
+        old = self.orgs_.slot.get(org.id)
+        if old is not None:
+            self._forget_request(self.orgs_.extra, old)
         self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
         self.orgs_.theme.append(theme)
         self.orgs_.main.append(m[0])
         self.orgs_.extra.append(m[1])
+        self.hub_.add_request(m[1], self.orgs_.main.dot_all(m[1]))
+        self.hub_.add_org(m[0], m[1])
+
+    def _forget_request(self, store, slot: int) -> None:
+        row = store.rows([slot])
+        self.hub_.add_request(row, self.orgs_.main.dot_all(row), sign=-1)
 
     def remove_org(self, org_id: Hashable) -> bool:
         """Forget an organization; return whether it was there."""
@@ -198,6 +218,7 @@ class MatchingIndex:
         slot = self.orgs_.slot.pop(org_id, None)
         if slot is None:
             return False
+        self._forget_request(self.orgs_.extra, slot)
         self.orgs_.kill(slot)
         return True
 
@@ -207,9 +228,13 @@ class MatchingIndex:
         row = self._issue_row(issue)
         theme = self._themes_of([self._issue_text(issue)], [issue.themes])[0]
         trows, coords = self._town_rows([issue.town] if issue.town else [])
+        old = self.issues_.slot.get(issue.id)
+        if old is not None:
+            self._forget_request(self.issues_.main, old)
         self.issues_.add(issue.id, issue, 0, trows, coords)
         self.issues_.theme.append(theme)
         self.issues_.main.append(row)
+        self.hub_.add_request(row, self.orgs_.main.dot_all(row))
         self.issues_.extra.append(sp.csr_matrix(row.shape, dtype=np.float32))
 
     def remove_issue(self, issue_id: Hashable) -> bool:
@@ -218,6 +243,7 @@ class MatchingIndex:
         slot = self.issues_.slot.pop(issue_id, None)
         if slot is None:
             return False
+        self._forget_request(self.issues_.main, slot)
         self.issues_.kill(slot)
         return True
 
@@ -310,6 +336,20 @@ class MatchingIndex:
         # Centered word-vector means can make a cosine slightly negative: no fit is below none.
         return np.clip(text, 0.0, 1.0)
 
+    def _org_text_scores(self, q, slots, hub_weight: float | None = None) -> np.ndarray:
+        """Text fit of organization slots to a request, less their mean fit to requests in
+        general (matching.hubness), within [0, 1]."""
+        store = self.orgs_.main
+        n_live = len(self.orgs_.slot)
+        if len(slots) < n_live / 4 or len(slots) * store.mean_row_size() < store.postings_size(q):
+            text = store.dot_rows(q, slots)
+        else:
+            text = store.dot_all(q)[slots]
+        hub_weight = self.hub_weight if hub_weight is None else hub_weight
+        if hub_weight:
+            text = text - hub_weight * self.hub_.means(slots)
+        return np.clip(text, 0.0, 1.0)
+
     def _fit_scores(self, text, theme):
         # Themes scale the text fit rather than add to it: a shared theme alone says little about
         # whether a group does what is asked, but among texts that fit it separates the field.
@@ -356,7 +396,7 @@ class MatchingIndex:
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], kind)
         q = self._issue_row(issue)
-        text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
+        text = self._org_text_scores(q, slots)
         theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue, q)
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, self.orgs_, k)
@@ -410,9 +450,8 @@ class MatchingIndex:
         request_theme, own_theme = self._themes_of(
             [self._request_text(org), self._activity_text(org)], [org.themes, org.themes])
         partner_themes = self.orgs_.theme.data[slots]
-        forward = self._fit_scores(
-            self._text_scores(self.orgs_.main, qf, slots, len(self.orgs_.slot)),
-            partner_themes @ request_theme)
+        forward = self._fit_scores(self._org_text_scores(qf, slots, self.partner_hub_weight),
+                                   partner_themes @ request_theme)
         backward = self._fit_scores(np.clip(self.orgs_.extra.dot_rows(qb, slots), 0.0, 1.0),
                                     partner_themes @ own_theme)
         mutual = weighted_harmonic(forward, backward, self.partner_forward_weight,

@@ -94,13 +94,14 @@ class TextEncoder:
 
     def __init__(self, *, word_weight=0.55, concept_weight=0.2, char_weight=0.25,
                  semantic_weight=0.15, expansion_weight=0.5, char_ngram_range=(2, 2),
-                 analyzer=None):
+                 semantic_directions=5, analyzer=None):
         self.word_weight = word_weight
         self.concept_weight = concept_weight
         self.char_weight = char_weight
         self.semantic_weight = semantic_weight
         self.expansion_weight = expansion_weight
         self.char_ngram_range = char_ngram_range
+        self.semantic_directions = semantic_directions
         self.analyzer = analyzer
 
     # -- analysis -------------------------------------------------------------------------------
@@ -177,9 +178,22 @@ class TextEncoder:
             # A city with no profiles yet fits on nothing: centre on zero rather than on NaN.
             self.semantic_mean_ = dense.mean(axis=0) if n else np.zeros(dense.shape[1], dtype=np.float32)
             self.n_dense_ = len(self.semantic_mean_)
+            self.semantic_dirs_ = self._dominant_directions(dense)
         # Weighted a chunk at a time: the temporaries of 600k rows at once took gigabytes.
         return sp.vstack([self._rows([b[i: i + chunk] for b in blocks])
                           for i in range(0, max(n, 1), chunk)], format="csr")
+
+    def _dominant_directions(self, dense: np.ndarray) -> np.ndarray:
+        """The top `semantic_directions` principal directions of the centred text vectors
+        ("all-but-the-top", Mu & Viswanath 2018): directions every everyday text shares, which
+        make broad profiles close to everything (hubs). Fixed at fit, like the mean."""
+        d = int(self.semantic_directions or 0)
+        live = dense[dense.any(axis=1)] - self.semantic_mean_
+        # Too few texts to tell shared directions from the texts' own meaning: keep them all.
+        if not d or len(live) < 10 * d:
+            return np.zeros((0, dense.shape[1]), dtype=np.float32)
+        _, _, vt = np.linalg.svd(live.astype(np.float64), full_matrices=False)
+        return vt[:d].astype(np.float32)
 
     def _fit_semantic(self, words):
         """Remember, for each fitted word's hashed column, its row in the word-vector table."""
@@ -251,6 +265,9 @@ class TextEncoder:
             raw = self._semantic_raw(blocks[0])
             # Centering removes the direction all texts share, which makes every pair look alike.
             dense = np.where(raw.any(axis=1, keepdims=True), raw - self.semantic_mean_, 0.0)
+            dirs = getattr(self, "semantic_dirs_", None)
+            if dirs is not None and len(dirs):
+                dense = dense - (dense @ dirs.T) @ dirs
             norms = np.linalg.norm(dense, axis=1, keepdims=True)
             dense = np.divide(dense, norms, out=np.zeros_like(dense), where=norms > 0)
             out.append(sp.csr_matrix(dense * math.sqrt(self.semantic_weight / total),

@@ -1,0 +1,64 @@
+"""Hub reduction: an organization's text fit to a request, less its mean fit to requests in general.
+
+Profiles written in broad, everyday words ("暮らし", "家族", "気軽に") are close to almost every
+post written in everyday words, and so sat in the top 3 of most posts without fitting any
+(docs/BENCHMARKS.md, "Hubness"). As in CSLS (Conneau et al. 2018, local scaling of
+nearest-neighbour scores), an organization's score is taken relative to how close it is to
+requests in general: `fit(q, o) - weight * mean_r fit(r, o)`, where `r` runs over the requests the
+index holds (every issue, and every organization's stated needs) plus one empty request, so that a
+city with few requests changes little.
+
+The mean is linear in the requests, so it is kept exact one row at a time: the sum `S` of the
+request rows, and each organization's `row · S`. A request added or removed costs one dot product
+with every organization (a query's cost); an organization added costs one row · `S`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from .rowstore import GrowingArray, sparse_row_dots
+
+
+class RequestMeans:
+    """Per organization slot, the sum of its fits to the indexed requests; `means(slots)`."""
+
+    def __init__(self, n_features: int):
+        self.n_features = n_features
+        self.total = sp.csr_matrix((1, n_features), dtype=np.float64)
+        self.count = 0
+        self.sums = GrowingArray(np.float64)
+
+    def fit(self, org_rows: sp.csr_matrix, requests: sp.csr_matrix,
+            own_requests: sp.csr_matrix | None = None) -> None:
+        """Set the statistics from scratch: `requests` (one per row, empty rows ignored), and for
+        each organization row the request it made itself (`own_requests`, not counted for it)."""
+        requests = sp.csr_matrix(requests, dtype=np.float64)
+        live = np.diff(requests.indptr) > 0
+        self.total = sp.csr_matrix(requests[live].sum(axis=0), dtype=np.float64)
+        self.count = int(live.sum())
+        sums = sparse_row_dots(sp.csr_matrix(org_rows), self.total).astype(np.float64)
+        if own_requests is not None:
+            sums -= np.asarray(sp.csr_matrix(org_rows).multiply(own_requests).sum(axis=1)).ravel()
+        self.sums = GrowingArray(np.float64)
+        self.sums.extend(sums)
+
+    def add_org(self, row: sp.csr_matrix, own_request: sp.csr_matrix | None = None) -> None:
+        """A new organization slot (call after its own request, if any, was added)."""
+        value = float(sparse_row_dots(sp.csr_matrix(row), self.total)[0])
+        if own_request is not None and own_request.nnz:
+            value -= float(sp.csr_matrix(row).multiply(own_request).sum())
+        self.sums.append(value)
+
+    def add_request(self, row: sp.csr_matrix, dots: np.ndarray, sign: int = 1) -> None:
+        """Count a request (sign=-1: forget it); `dots` = its fit to every organization slot."""
+        if not row.nnz:
+            return
+        self.total = self.total + sign * sp.csr_matrix(row, dtype=np.float64)
+        self.count += sign
+        n = min(len(dots), self.sums.n)
+        self.sums.data[:n] += sign * np.asarray(dots[:n], dtype=np.float64)
+
+    def means(self, slots) -> np.ndarray:
+        """Mean fit of each organization slot to the requests (and one empty request)."""
+        return self.sums.data[np.asarray(slots, dtype=np.int64)] / (self.count + 1)
