@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -111,7 +112,15 @@ def rss_mb() -> float:
 def naive_rank(index, X, thematic_rows, org_list, town_xy, issue, k=10):
     """What one would write first: score everything, town factor in Python, full sort."""
     q = index.encoder_.transform([index._issue_text(issue)])
-    text = np.clip((X @ q.T).toarray().ravel(), 0, 1)
+    raw = (X @ q.T).toarray().ravel()
+    # Hub reduction (matching.hubness), recomputed from scratch: every organization's mean fit to
+    # the indexed requests (issues and organizations' needs, its own left out, plus one empty).
+    requests = sp.vstack([index.issues_.main.rows(sorted(index.issues_.slot.values())),
+                          index.orgs_.extra.rows(np.arange(X.shape[0]))], format="csr")
+    live = np.diff(requests.indptr) > 0
+    own = np.asarray(X.multiply(index.orgs_.extra.rows(np.arange(X.shape[0]))).sum(axis=1)).ravel()
+    means = (np.asarray((X @ requests[live].sum(axis=0).T)).ravel() - own) / (live.sum() + 1)
+    text = np.clip(raw - index.hub_weight * means, 0, 1)
     theme = index.orgs_.theme.view() @ index._themes_of([index._issue_text(issue)], [issue.themes])[0]
     w = index.theme_weight
     text = text * ((1 - w) + w * theme)

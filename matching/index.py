@@ -205,12 +205,11 @@ class MatchingIndex:
         self.orgs_.theme.append(theme)
         self.orgs_.main.append(m[0])
         self.orgs_.extra.append(m[1])
-        self.hub_.add_request(m[1], self.orgs_.main.dot_all(m[1]))
+        self.hub_.add_request(m[1])
         self.hub_.add_org(m[0], m[1])
 
     def _forget_request(self, store, slot: int) -> None:
-        row = store.rows([slot])
-        self.hub_.add_request(row, self.orgs_.main.dot_all(row), sign=-1)
+        self.hub_.add_request(store.rows([slot]), sign=-1)
 
     def remove_org(self, org_id: Hashable) -> bool:
         """Forget an organization; return whether it was there."""
@@ -234,7 +233,7 @@ class MatchingIndex:
         self.issues_.add(issue.id, issue, 0, trows, coords)
         self.issues_.theme.append(theme)
         self.issues_.main.append(row)
-        self.hub_.add_request(row, self.orgs_.main.dot_all(row))
+        self.hub_.add_request(row)
         self.issues_.extra.append(sp.csr_matrix(row.shape, dtype=np.float32))
 
     def remove_issue(self, issue_id: Hashable) -> bool:
@@ -347,7 +346,7 @@ class MatchingIndex:
             text = store.dot_all(q)[slots]
         hub_weight = self.hub_weight if hub_weight is None else hub_weight
         if hub_weight:
-            text = text - hub_weight * self.hub_.means(slots)
+            text = text - hub_weight * self.hub_.means(slots, store.dot_all)
         return np.clip(text, 0.0, 1.0)
 
     def _fit_scores(self, text, theme):

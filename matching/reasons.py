@@ -28,8 +28,7 @@ _INFLECTING = ("動詞", "形容詞", "助動詞")
 @functools.lru_cache(maxsize=4096)
 def whole_word(surface: str) -> str:
     """The surface as a whole word: a verb or adjective cut at its conjugation (住ん, 働い, 顔を出せ)
-    ends in its dictionary form instead (住む, 働く, 顔を出す); anything else, including the
-    continuative form that is also a noun (見守り), is left as written."""
+    ends in its dictionary form instead (住む, 働く, 顔を出す); anything else is left as written."""
     from nlp import sudachi
 
     morphemes = sudachi.tokenizer("C", frozenset({"pos", "dictionary_form"})).tokenize(surface)
@@ -41,9 +40,9 @@ def whole_word(surface: str) -> str:
         end -= 1
     last = morphemes[end - 1]
     head = "".join(m.surface() for m in list(morphemes)[: end - 1])
-    pos = last.part_of_speech()
-    # The plain continuative form (見守り, 働き, 学び) doubles as a noun: a whole word as written.
-    if pos[0] in _INFLECTING and pos[5] != "連用形-一般":
+    # Even the continuative form (見守り, 支え) is shown so: 「支え」 alone reads as a fragment,
+    # and one form per word lets 働き and 働く show as one reason.
+    if last.part_of_speech()[0] in _INFLECTING:
         return head + last.dictionary_form()
     return head + last.surface()
 

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.sudachi
 
 
 @pytest.mark.parametrize("surface, word", [
-    ("住ん", "住む"), ("働い", "働く"), ("顔を出せ", "顔を出す"), ("空き家", "空き家"), ("見守り", "見守り"), ("立ち寄っ", "立ち寄る"),
+    ("住ん", "住む"), ("働い", "働く"), ("顔を出せ", "顔を出す"), ("空き家", "空き家"), ("見守り", "見守る"), ("立ち寄っ", "立ち寄る"),
 ])
 def test_a_conjugated_surface_is_shown_as_a_whole_word(surface, word):
     assert whole_word(surface) == word
