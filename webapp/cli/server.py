@@ -45,6 +45,11 @@ def serve(host: str, port: int, workers: int, warm: bool) -> None:
         app = create_app()  # fails here, with the reason, rather than in every worker
     except ConfigError as error:
         raise click.ClickException(str(error)) from None
+    from nlp import load_word_vectors
+
+    # Without the word vectors no page with suggestions could render: stop now, with the one
+    # message every command gives, rather than answer 500 later.
+    load_word_vectors()
     if warm:
         warm_up(app)
 
