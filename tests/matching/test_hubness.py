@@ -58,3 +58,18 @@ def test_text_fit_is_less_the_weighted_mean_fit_to_requests():
         if text == 0.0:     # clipped: the unclipped fit is unknown here
             continue
         assert after.get(o, 0.0) == pytest.approx(max(0.0, text - 1.5 * means[o]), abs=1e-5)
+
+
+def test_dominant_directions_are_removed_from_the_dense_block_once_enough_texts_are_fitted():
+    from matching.text import TextEncoder
+
+    texts = [f"{a}の{b}を手伝ってくれる人を探しています。" for a in ("子ども", "高齢者", "外国人", "障害者", "犬")
+             for b in ("食事", "送迎", "見守り", "勉強")]
+    encoder = TextEncoder(semantic_directions=2)
+    rows = encoder.fit_transform(texts)
+    dirs = encoder.semantic_dirs_
+    assert dirs.shape == (2, encoder.n_dense_)
+    dense = rows[:, -encoder.n_dense_:].toarray()
+    assert np.abs(dense @ dirs.T).max() < 1e-4 < np.abs(dense).max()
+    few = TextEncoder(semantic_directions=2).fit(texts[:19])
+    assert few.semantic_dirs_.shape[0] == 0     # fewer than 10 texts per direction: none removed
