@@ -16,6 +16,8 @@ organization added costs one row · sum.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -31,6 +33,17 @@ class RequestMeans:
         self.pending = sp.csr_matrix((1, n_features), dtype=np.float64)   # not yet
         self.count = 0
         self.sums = GrowingArray(np.float64)
+        # Queries apply the pending sum: two threads querying at once must not both apply it.
+        self._lock = threading.Lock()
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
 
     def fit(self, org_rows: sp.csr_matrix, requests: sp.csr_matrix,
             own_requests: sp.csr_matrix | None = None) -> None:
@@ -61,19 +74,21 @@ class RequestMeans:
         """Count a request (sign=-1: forget one that was counted)."""
         if not row.nnz:
             return
-        self.pending = self.pending + sign * sp.csr_matrix(row, dtype=np.float64)
-        self.count += sign
+        with self._lock:
+            self.pending = self.pending + sign * sp.csr_matrix(row, dtype=np.float64)
+            self.count += sign
 
     def means(self, slots, dot_all) -> np.ndarray:
         """Mean fit of each organization slot to the requests (and one empty request);
         `dot_all(row)` gives a row's dot product with every organization slot."""
         if self.pending.nnz:
-            pending = self.pending
-            pending.eliminate_zeros()
-            if pending.nnz:
-                dots = np.asarray(dot_all(pending.astype(np.float32)), dtype=np.float64)
-                n = min(len(dots), self.sums.n)
-                self.sums.data[:n] += dots[:n]
-            self.applied = self.applied + pending
-            self.pending = sp.csr_matrix((1, self.n_features), dtype=np.float64)
+            with self._lock:
+                pending = self.pending
+                pending.eliminate_zeros()
+                if pending.nnz:
+                    dots = np.asarray(dot_all(pending.astype(np.float32)), dtype=np.float64)
+                    n = min(len(dots), self.sums.n)
+                    self.sums.data[:n] += dots[:n]
+                self.applied = self.applied + pending
+                self.pending = sp.csr_matrix((1, self.n_features), dtype=np.float64)
         return self.sums.data[np.asarray(slots, dtype=np.int64)] / (self.count + 1)

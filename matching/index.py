@@ -325,25 +325,23 @@ class MatchingIndex:
         return slots[positive], factor[positive], covers[slots][positive], dist[positive]
 
     # ---------------------------------------------------------------- scoring
-    def _text_scores(self, store, q, slots, n_live: int) -> np.ndarray:
+    @staticmethod
+    def _raw_scores(store, q, slots, n_live: int) -> np.ndarray:
         # Read whichever is smaller: the candidates' rows, or the query features' postings.
         # (Few candidates decide without touching the postings, which are then never built.)
         if len(slots) < n_live / 4 or len(slots) * store.mean_row_size() < store.postings_size(q):
-            text = store.dot_rows(q, slots)
-        else:
-            text = store.dot_all(q)[slots]
+            return store.dot_rows(q, slots)
+        return store.dot_all(q)[slots]
+
+    def _text_scores(self, store, q, slots, n_live: int) -> np.ndarray:
         # Centered word-vector means can make a cosine slightly negative: no fit is below none.
-        return np.clip(text, 0.0, 1.0)
+        return np.clip(self._raw_scores(store, q, slots, n_live), 0.0, 1.0)
 
     def _org_text_scores(self, q, slots, hub_weight: float | None = None) -> np.ndarray:
         """Text fit of organization slots to a request, less their mean fit to requests in
         general (matching.hubness), within [0, 1]."""
         store = self.orgs_.main
-        n_live = len(self.orgs_.slot)
-        if len(slots) < n_live / 4 or len(slots) * store.mean_row_size() < store.postings_size(q):
-            text = store.dot_rows(q, slots)
-        else:
-            text = store.dot_all(q)[slots]
+        text = self._raw_scores(store, q, slots, len(self.orgs_.slot))
         hub_weight = self.hub_weight if hub_weight is None else hub_weight
         if hub_weight:
             text = text - hub_weight * self.hub_.means(slots, store.dot_all)
