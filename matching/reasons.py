@@ -21,6 +21,8 @@ GENERIC_WORDS = frozenset("""
     集まる 集まり 使う 増える 続ける 続く 始める 出る 入る 来る 行く 見る 多い 少ない 新しい 大きい
 """.split())
 
+_INFLECTED_ENDINGS = tuple("うくぐすつぬぶむるい")
+
 # Parts of speech whose written form changes with use: shown in their dictionary form.
 _INFLECTING = ("動詞", "形容詞", "助動詞")
 
@@ -104,6 +106,9 @@ def shared_terms(left: str, right: str, weights, *, limit: int = 6, exclude=froz
         if term.via == "word" and a != b:
             # One word in two forms (立ち / 立つ): shown once, in its dictionary form if written so.
             a = b = term.key if term.key in (a, b) else min(a, b, key=len)
+        elif len(a) == len(b) > 1 and a[:-1] == b[:-1]:
+            # A noun and the verb it comes from (働き ≈ 働く): one word, shown once.
+            a = b = b if b.endswith(_INFLECTED_ENDINGS) else a
         if len(a) < 2 or len(b) < 2 or a in exclude or b in exclude or _fragment(a) or _fragment(b):
             continue
         if _generic(a, b, term.surface_a, term.surface_b) or (
