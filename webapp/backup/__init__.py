@@ -172,9 +172,17 @@ class _opened:
             raise BackupError(f"{self.path} がありません (no such backup file).")
         try:
             self.tar = tarfile.open(self.path, mode="r:")
+        except (tarfile.TarError, EOFError, OSError) as error:
+            raise BackupError(
+                f"{self.path} は完全な kyodo のバックアップではありません (not a complete kyodo backup: {error}).") from None
+        try:
             member = self.tar.getmember(MANIFEST)
             manifest = Manifest.from_json(self.tar.extractfile(member).read())
+        except BackupError:
+            self.tar.close()
+            raise
         except (tarfile.TarError, KeyError, EOFError, OSError) as error:
+            self.tar.close()
             raise BackupError(
                 f"{self.path} は完全な kyodo のバックアップではありません (not a complete kyodo backup: {error}).") from None
         return manifest, self.tar
