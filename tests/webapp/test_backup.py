@@ -261,3 +261,7 @@ def test_a_backup_goes_back_only_into_the_schema_it_came_from(demo_database, dat
     refused = _kyodo(["restore", "--force", str(tmp_path / "public.backup")], database_url)  # kyodo_test_…
     assert refused.exit_code != 0 and "スキーマ public" in refused.output
     assert _query(database_url, "SELECT count(*) FROM area") == [(23,)]
+    # A database in its own schema is backed up as that schema alone (search_path passed to pg_dump).
+    own = backup.create(database_url, tmp_path / "own.backup")
+    assert own.schema.startswith("kyodo_test_") and own.tables["area"].rows == 23
+    assert backup.verify(tmp_path / "own.backup").schema == own.schema

@@ -51,10 +51,11 @@ def rows_held(connection: sa.Connection) -> int:
     return total
 
 
-def revision(summaries_connection: sa.Connection) -> str | None:
-    if "alembic_version" not in sa.inspect(summaries_connection).get_table_names():
+def revision(connection: sa.Connection) -> str | None:
+    """The Alembic revision the schema is at (None before `kyodo init-db`)."""
+    if "alembic_version" not in sa.inspect(connection).get_table_names():
         return None
-    return summaries_connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def compare(expected: dict[str, TableSummary], actual: dict[str, TableSummary], *, what: str) -> None:
