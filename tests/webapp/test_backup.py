@@ -265,3 +265,11 @@ def test_a_backup_goes_back_only_into_the_schema_it_came_from(demo_database, dat
     own = backup.create(database_url, tmp_path / "own.backup")
     assert own.schema.startswith("kyodo_test_") and own.tables["area"].rows == 23
     assert backup.verify(tmp_path / "own.backup").schema == own.schema
+
+
+@pytest.mark.skipif(USING_POSTGRES, reason="about SQLite files")
+def test_a_file_that_is_not_a_database_is_not_backed_up(tmp_path):
+    (tmp_path / "kyodo.sqlite3").write_text("not a database " * 100)
+    result = _kyodo(["backup", str(tmp_path / "x.backup")], f"sqlite:///{tmp_path / 'kyodo.sqlite3'}")
+    assert result.exit_code != 0 and "読めません" in result.output
+    assert not (tmp_path / "x.backup").exists() and not (tmp_path / "x.backup.partial").exists()

@@ -82,7 +82,12 @@ def _table_of_contents(payload: Path) -> list[str]:
 
 def check_payload(payload: Path, expected: dict[str, tables.TableSummary]) -> None:
     contents = _table_of_contents(payload)
-    with_data = {line.split()[-2] for line in contents if " TABLE DATA " in line and len(line.split()) >= 2}
+    # Entries read "<id>; <oid> <oid> TABLE DATA <schema> <table> <owner>".
+    with_data = set()
+    for line in contents:
+        words = line.split()
+        if " TABLE DATA " in line and len(words) > words.index("DATA") + 2:
+            with_data.add(words[words.index("DATA") + 2])
     missing = sorted(set(expected) - with_data)
     if missing:
         raise BackupError(f"バックアップに表がありません (tables missing from the dump): {', '.join(missing)}")

@@ -34,10 +34,13 @@ def dump(database_url: str, payload: Path) -> Snapshot:
     source_path = _path(database_url)
     if not source_path.is_file():
         raise BackupError(f"{source_path} がありません (no such database file).")
-    with closing(sqlite3.connect(source_path, timeout=30)) as source, closing(sqlite3.connect(payload)) as copy:
-        source.backup(copy)  # all pages in one step: one read transaction, one snapshot
-        # One self-contained file: no -wal beside the backup.
-        copy.execute("PRAGMA journal_mode=DELETE")
+    try:
+        with closing(sqlite3.connect(source_path, timeout=30)) as source, closing(sqlite3.connect(payload)) as copy:
+            source.backup(copy)  # all pages in one step: one read transaction, one snapshot
+            # One self-contained file: no -wal beside the backup.
+            copy.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as error:
+        raise BackupError(f"{source_path} を読めません (cannot read the SQLite database: {error}).") from None
     revision, summaries = _summaries(payload)
     return Snapshot(alembic_revision=revision, schema=None, tables=summaries)
 
@@ -69,8 +72,11 @@ def load(payload: Path, database_url: str, manifest) -> None:
     target = _path(database_url)
     target.parent.mkdir(parents=True, exist_ok=True)
     # The backup API replaces every page of the target in one transaction, -wal included.
-    with closing(sqlite3.connect(payload)) as source, closing(sqlite3.connect(target, timeout=30)) as destination:
-        source.backup(destination)
+    try:
+        with closing(sqlite3.connect(payload)) as source, closing(sqlite3.connect(target, timeout=30)) as destination:
+            source.backup(destination)
+    except sqlite3.Error as error:
+        raise BackupError(f"{target} に書き込めません (cannot write the SQLite database: {error}).") from None
 
 
 def check_restored(database_url: str, expected: dict[str, tables.TableSummary]) -> None:
