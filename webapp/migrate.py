@@ -34,3 +34,13 @@ def head_revision() -> str:
 def current_revision(engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def known_revision(revision: str) -> bool:
+    """Whether this code's migrations include ``revision`` (a database from a newer kyodo does not)."""
+    from alembic.util import CommandError
+
+    try:
+        return ScriptDirectory.from_config(alembic_config("")).get_revision(revision) is not None
+    except CommandError:
+        return False
