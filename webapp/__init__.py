@@ -21,8 +21,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import db, errors, templating
     from .cities import resolve_city
     from .extensions import csrf, limiter, login_manager
+    from .inputs import IdConverter
 
     app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    # Every <int:...> in a route is a database id: ASCII digits within INTEGER range, else 404.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(config_module.from_environment(os.environ, app.instance_path))
     if test_config:
         app.config.update(test_config)

@@ -4,6 +4,7 @@ from pydantic import ValidationError
 
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
+from ..inputs import int_arg
 from ..forms import pydantic_errors_to_form
 from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
@@ -20,7 +21,7 @@ def agreement(consortium_id: int):
     consortium = consortium_service.get_consortium(session, consortium_id)
     versions = agreement_service.versions(session, consortium_id=consortium_id)
     by_number = {v.agreement.version: v for v in versions}
-    new_number = request.args.get("v", type=int) or (versions[0].agreement.version if versions else None)
+    new_number = int_arg("v") or (versions[0].agreement.version if versions else None)
     shown = by_number.get(new_number) if new_number else None
     if new_number and shown is None:
         abort(404)
@@ -36,7 +37,7 @@ def agreement(consortium_id: int):
         "consortia/agreement.html", consortium=consortium, versions=versions, shown=shown, previous=previous,
         differences=agreement_service.diff(previous, shown) if shown and previous else [],
         may_draft=agreement_service.may_draft(session, consortium=consortium, user=viewer),
-        signable_org_ids=signable,
+        signable_org_ids=signable, seen=agreement_service.fingerprint(shown) if shown else "",
     )
 
 
@@ -98,7 +99,10 @@ def sign(consortium_id: int, agreement_id: int, org_id: int):
     if agreement.consortium_id != consortium_id:
         abort(404)
     try:
-        agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user)
+        agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user,
+                               seen=request.form.get("seen", ""))
+    except agreement_service.StaleVersion:
+        raise  # a 409 page that says why, rather than a flash the signer might miss
     except ServiceError as error:
         flash(error.message, "error")
     else:
