@@ -18,7 +18,7 @@ def instance_path() -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config as config_module
-    from . import db, errors, templating
+    from . import db, errors, logs, security_headers, templating
     from .cities import resolve_city
     from .extensions import csrf, limiter, login_manager
     from .inputs import IdConverter
@@ -49,6 +49,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    security_headers.init_app(app)
+    logs.init_app(app)
 
     from . import api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
 

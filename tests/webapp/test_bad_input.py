@@ -91,3 +91,35 @@ def test_a_control_character_is_refused_next_to_the_field(client, auth):
                                                  "action": "save"})
     assert response.status_code == 422
     assert "制御文字" in field_error(response.get_data(as_text=True), "title")
+
+
+def test_every_page_carries_the_security_headers(client):
+    for path in ["/", "/orgs/", "/login", "/orgs/2147483648", "/api/v1/organizations"]:
+        headers = client.get(path).headers
+        policy = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy
+        assert "'unsafe-inline'" not in policy
+        assert headers["X-Frame-Options"] == "DENY"
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_no_template_has_inline_script():
+    import re
+    from pathlib import Path
+
+    import webapp
+
+    for template in (Path(webapp.__file__).parent / "templates").rglob("*.html"):
+        text = template.read_text("utf-8")
+        assert not re.search(r"<script(?![^>]*\bsrc=)", text), template
+        assert not re.search(r"\son[a-z]+=", text), template
+
+
+def test_long_values_are_cut_in_the_log(app, caplog):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger=app.logger.name):
+        app.logger.warning("value refused: %s", "x" * 100_000)
+    [record] = [r for r in caplog.records if r.name == app.logger.name]
+    assert len(record.getMessage()) < 2100
