@@ -259,3 +259,22 @@ def test_double_submitted_registration_gets_no_server_error(live_server):
             "password_confirm": DEFAULT_PASSWORD}
     calls = [lambda b=b, t=b.token("/register"): b.request("/register", {"csrf_token": t, **data}) for b in browsers]
     at_once(*calls)
+
+
+def test_issues_posted_at_once_are_found_by_every_worker(db, factory, live_server):
+    """The per-worker search index follows the change log; none of the parallel posts is skipped."""
+    posters = [factory.user() for _ in range(8)]
+    area = factory.area().id
+    browsers = [Browser(live_server).login(p.email) for p in posters]
+    # A first search makes each worker build its index before the posts arrive.
+    for _ in range(4):
+        browsers[0].request("/search/?q=" + urllib.parse.quote("見守り"))
+    words = [f"ふくろう{n}ごう" for n in range(len(browsers))]
+    calls = [lambda b=b, w=w, t=b.token("/issues/new"): b.request("/issues/new", {
+        "csrf_token": t, "title": f"{w}の巣箱が壊れている", "body": f"公園の{w}の巣箱を直したい。", "area": area,
+        "action": "save"}) for b, w in zip(browsers, words)]
+    assert [s for s, _ in at_once(*calls)] == [302] * len(browsers)
+    reader = Browser(live_server)
+    missed = [w for w in words for _ in range(4)
+              if f"{w}の巣箱が壊れている" not in reader.request("/search/?q=" + urllib.parse.quote(w))[1]]
+    assert missed == []
