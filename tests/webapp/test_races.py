@@ -278,3 +278,39 @@ def test_issues_posted_at_once_are_found_by_every_worker(db, factory, live_serve
     missed = [w for w in words for _ in range(4)
               if f"{w}の巣箱が壊れている" not in reader.request("/search/?q=" + urllib.parse.quote(w))[1]]
     assert missed == []
+
+
+def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
+    boundary = "kyodo-race-boundary"
+    parts = []
+    for name, value in fields.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
+    for name, (filename, content) in files.items():
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                     f"Content-Type: text/csv\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def test_a_register_import_confirmed_four_times_at_once_is_imported_once(db, factory, live_server):
+    from tests.webapp.test_registry_pages import _selected
+    from webapp.models import Organization, RecordSource
+
+    staff = factory.staff()
+    browser = Browser(live_server).login(staff.email)
+    body, content_type = _multipart({"csrf_token": browser.token("/staff/registry/")},
+                                    {"file": ("名簿.csv", "団体名,町名\n並行テスト自治会,滝山\n".encode())})
+    request = urllib.request.Request(live_server + "/staff/registry/import", body, {"Content-Type": content_type})
+    with pytest.raises(urllib.error.HTTPError) as redirect:  # a 302 to the mapping step
+        browser.opener.open(request, timeout=60)
+    location = redirect.value.headers["Location"]
+    token = re.search(r"/import/([A-Za-z0-9_-]{32})/mapping", location).group(1)
+    selected = _selected(browser.request(f"/staff/registry/import/{token}/mapping")[1])
+    assert browser.post(f"/staff/registry/import/{token}/mapping", selected,
+                        token_from=f"/staff/registry/import/{token}/mapping")[0] == 302
+    confirm = f"/staff/registry/import/{token}/confirm"
+    browsers = [Browser(live_server).login(staff.email) for _ in range(4)]
+    calls = [lambda b=b, t=b.token(f"/staff/registry/import/{token}/preview"): b.request(
+        confirm, {"csrf_token": t, "use_suggested_themes": "y"}) for b in browsers]
+    at_once(*calls)
+    created = _fresh(db).exec(select(Organization).where(Organization.source == RecordSource.IMPORT)).all()
+    assert [o.name for o in created] == ["並行テスト自治会"]
