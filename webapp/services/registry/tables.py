@@ -16,7 +16,7 @@ HEADER_SEARCH_ROWS = 10
 # (blank ones included), fields in one line, and the bytes an .xlsx unpacks to.
 MAX_RECORDS = 2 * MAX_ROWS + HEADER_SEARCH_ROWS
 MAX_FIELDS = 4 * MAX_COLUMNS
-MAX_XLSX_UNPACKED = 64 * 1024 * 1024
+MAX_XLSX_UNPACKED = 32 * 1024 * 1024  # a full 2,000 × 60 register unpacks to about 5 MB
 TOO_MANY_LINES = f"行が多すぎます（空行を含めて{MAX_RECORDS}行まで）。{MAX_ROWS}行までに分けて取り込んでください。"
 TOO_MANY_FIELDS = f"1行の列が多すぎます（{MAX_FIELDS}列を超えています）。{MAX_COLUMNS}列までにしてください。"
 
@@ -138,12 +138,16 @@ def _read_xlsx(data: bytes) -> Table:
         raise UnreadableFile(f".xlsx ファイルとして読めませんでした（{type(error).__name__}）。") from None
     try:
         sheet = book.worksheets[0]
+        # The sheet's <dimension> may claim 16,384 columns and a million rows (openpyxl pads every
+        # row to it), or fewer rows than it has (openpyxl would drop the rest without a word):
+        # forget it, read the rows really there, at most one column past the limit (to tell the
+        # staff member it is too wide), and stop after MAX_RECORDS rows.
+        sheet.reset_dimensions()
         records, filled = [], 0
-        # The sheet's <dimension> may claim 16,384 columns and a million rows; openpyxl pads every
-        # row to it. Read at most one column past the limit (to tell the staff member it is too
-        # wide) and stop after MAX_RECORDS rows, whatever the file claims.
         for values in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
             records.append([_cell_text(v) for v in values])
+            if len(records[-1]) > MAX_COLUMNS and records[-1][MAX_COLUMNS]:
+                raise UnreadableFile(f"{len(records)}行目の列が多すぎます。{MAX_COLUMNS}列までにしてください。")
             filled += any(records[-1])
             if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break  # enough to say it is too long, without reading the rest
