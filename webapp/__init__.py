@@ -18,7 +18,7 @@ def instance_path() -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config as config_module
-    from . import db, errors, logs, security_headers, templating
+    from . import db, errors, logs, ratelimit, security_headers, templating
     from .cities import resolve_city
     from .extensions import csrf, limiter, login_manager
     from .inputs import IdConverter
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    ratelimit.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
