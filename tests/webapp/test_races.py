@@ -114,6 +114,17 @@ def _seen(browser: Browser, consortium_id: int) -> str:
     return match.group(1)
 
 
+EDIT_SEEN = re.compile(r'<input type="hidden" name="seen" value="([0-9a-f]*)">')
+
+
+def _edit_form(browser: Browser, consortium_id: int) -> dict:
+    """The edit page's CSRF token and the fingerprint of the newest version it was opened on."""
+    html = browser.request(f"/consortia/{consortium_id}/agreement/edit")[1]
+    match = EDIT_SEEN.search(html)
+    return {"csrf_token": CSRF_PATTERN.search(html).group(1) or CSRF_PATTERN.search(html).group(2),
+            "seen": match.group(1) if match else ""}
+
+
 def _edit_data(orgs, purpose: str) -> dict:
     data = {"purpose": purpose, "period_start": "2026-04-01", "period_end": "2027-03-31",
             "cost_sharing": "", "disclosure": ""}
@@ -136,11 +147,11 @@ def test_a_signed_version_never_changes_and_a_fully_signed_one_is_in_force(db, f
         a, b = Browser(live_server).login(a_owner.email), Browser(live_server).login(b_owner.email)
         seen_a, seen_b = _seen(a, consortium.id), _seen(b, consortium.id)
         # A signs the draft while B saves an edit of it.
-        token_b = b.token(f"/consortia/{consortium.id}/agreement/edit")
+        opened_b = _edit_form(b, consortium.id)
         at_once(lambda: a.request(f"/consortia/{consortium.id}/agreement/{agreement.id}/sign/{orgs[0].id}",
                                   {"csrf_token": a.token(), "seen": seen_a}),
                 lambda: b.request(f"/consortia/{consortium.id}/agreement/edit",
-                                  {"csrf_token": token_b, **_edit_data(orgs, f"書き換え{trial}")}))
+                                  {**opened_b, **_edit_data(orgs, f"書き換え{trial}")}))
         v1 = _fresh(db).get(Agreement, agreement.id)
         if db.exec(select(AgreementSignature).where(AgreementSignature.agreement_id == v1.id)).first():
             assert v1.purpose == "見守りの目的", "a signed version changed"
@@ -149,12 +160,12 @@ def test_a_signed_version_never_changes_and_a_fully_signed_one_is_in_force(db, f
                          .order_by(Agreement.version.desc())).first()
         if newest.status == AgreementStatus.DRAFT or not db.get(AgreementSignature, (newest.id, orgs[0].id)):
             a.post(f"/consortia/{consortium.id}/agreement/{newest.id}/sign/{orgs[0].id}", {"seen": _seen(a, consortium.id)})
-        token_a = a.token(f"/consortia/{consortium.id}/agreement/edit")
+        opened_a = _edit_form(a, consortium.id)
         seen_b = _seen(b, consortium.id)
         at_once(lambda: b.request(f"/consortia/{consortium.id}/agreement/{newest.id}/sign/{orgs[1].id}",
                                   {"csrf_token": b.token(), "seen": seen_b}),
                 lambda: a.request(f"/consortia/{consortium.id}/agreement/edit",
-                                  {"csrf_token": token_a, **_edit_data(orgs, f"再改定{trial}")}))
+                                  {**opened_a, **_edit_data(orgs, f"再改定{trial}")}))
         _fresh(db)
         for version in db.exec(select(Agreement).where(Agreement.consortium_id == consortium.id)):
             signed = {s.organization_id for s in db.exec(select(AgreementSignature)
@@ -165,6 +176,23 @@ def test_a_signed_version_never_changes_and_a_fully_signed_one_is_in_force(db, f
                     Agreement.status == AgreementStatus.SIGNED)).first()
                 assert version.status == AgreementStatus.SIGNED or newer_signed, \
                     f"v{version.version} fully signed but {version.status}"
+
+
+def test_two_editors_saving_one_draft_at_once_do_not_overwrite_each_other(db, factory, live_server):
+    a_owner, b_owner = factory.user(), factory.user()
+    for trial in range(TRIALS):
+        consortium, orgs = _consortium(db, factory, owners=[a_owner, b_owner],
+                                       kinds=[OrgKind.TERRITORIAL, OrgKind.THEMATIC], name=f"同時編集{trial}")
+        _draft(db, consortium, orgs, a_owner)
+        a, b = Browser(live_server).login(a_owner.email), Browser(live_server).login(b_owner.email)
+        opened_a, opened_b = _edit_form(a, consortium.id), _edit_form(b, consortium.id)
+        path = f"/consortia/{consortium.id}/agreement/edit"
+        results = at_once(lambda: a.request(path, {**opened_a, **_edit_data(orgs, "Aの案")}),
+                          lambda: b.request(path, {**opened_b, **_edit_data(orgs, "Bの案")}))
+        assert sorted(s for s, _ in results) == [302, 422]  # one saved; the other told, its text kept
+        refused = next(html for s, html in results if s == 422)
+        assert "ほかの人が協定書を保存しました" in refused
+        assert ("Aの案" in refused) != ("Bの案" in refused)
 
 
 def test_the_two_last_parties_signing_at_once_bring_the_version_into_force(db, factory, live_server):

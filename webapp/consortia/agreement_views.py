@@ -55,6 +55,7 @@ def edit_agreement(consortium_id: int):
         form = form_class(data=_initial(consortium, latest[0] if latest else None))
     else:
         form = form_class()
+    seen = None  # the fingerprint the form carries back: see agreement_service.save_draft
     if form.validate_on_submit():
         try:
             data = agreement_service.AgreementDraft(
@@ -64,9 +65,14 @@ def edit_agreement(consortium_id: int):
                     role=form[f"role_{org.id}"].data, responsibilities=form[f"responsibilities_{org.id}"].data or "",
                     form=form[f"form_{org.id}"].data) for org in members},
             )
-            saved = agreement_service.save_draft(session, consortium_id=consortium_id, by_user=current_user, data=data)
+            saved = agreement_service.save_draft(session, consortium_id=consortium_id, by_user=current_user,
+                                                 data=data, seen=request.form.get("seen", ""))
         except ValidationError as error:
             pydantic_errors_to_form(form, error)
+        except agreement_service.EditedMeanwhile as error:
+            form.form_errors.append(error.message)
+            # The form now carries what is stored: saving again is a decision taken knowingly.
+            seen = agreement_service.latest_fingerprint(session, consortium_id=consortium_id)
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
@@ -74,7 +80,10 @@ def edit_agreement(consortium_id: int):
             flash(f"協定書 第{saved.version}版の案を保存しました。各団体の代表が署名すると締結されます。", "success")
             return redirect(url_for("consortia.agreement", consortium_id=consortium_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("consortia/agreement_form.html", consortium=consortium, form=form, members=members,
+    if seen is None:
+        seen = request.form.get("seen", "") if request.method == "POST" else (
+            agreement_service.fingerprint(latest[0]) if latest else "")
+    return render_template("consortia/agreement_form.html", consortium=consortium, form=form, members=members, seen=seen,
                            editing=latest[0] if latest and latest[0].agreement.status.value == "draft" else None), status
 
 

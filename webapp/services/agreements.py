@@ -146,9 +146,25 @@ def may_draft(session: Session, *, consortium: Consortium, user: User | None) ->
                 & {o.id for o in accepted_members(session, consortium_id=consortium.id)})
 
 
-def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft) -> Agreement:
-    """Edit the current draft, or start a new version (a partly signed one is superseded)."""
+class EditedMeanwhile(Conflict):
+    default_message = ("あなたが編集を始めた後に、ほかの人が協定書を保存しました。あなたの内容はまだ保存されていません。"
+                       "別のタブで最新の版を確かめ、必要なら内容を合わせてから、もう一度保存してください。")
+
+
+def latest_fingerprint(session: Session, *, consortium_id: int) -> str:
+    """The fingerprint of the newest version ("" if none): an editor's form carries it."""
+    found = versions(session, consortium_id=consortium_id)
+    return fingerprint(found[0]) if found else ""
+
+
+def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft,
+               seen: str | None = None) -> Agreement:
+    """Edit the current draft, or start a new version (a partly signed one is superseded).
+    ``seen``: the newest version's fingerprint when the editor opened the form; if someone saved
+    since, nothing is saved (EditedMeanwhile) instead of the last save silently winning."""
     consortium = consortium_service.hold_consortium(session, consortium_id)
+    if seen is not None and not hmac.compare_digest(latest_fingerprint(session, consortium_id=consortium_id), seen):
+        raise EditedMeanwhile()
     if not may_draft(session, consortium=consortium, user=by_user):
         raise Forbidden("協定書を作れるのは、参加団体の代表か市職員です。")
     members = {o.id for o in accepted_members(session, consortium_id=consortium_id)}
