@@ -67,6 +67,7 @@ def test_no_hostile_request_gets_a_5xx(make_app, world, role):  # noqa: F811
         if response.status_code >= 500:
             failures.append((method, path, (data or {}).get("page") or next(iter((data or {}).values()), "")[:30],
                              response.status_code))
+    print(f"{role}: {count} requests, {len(failures)} answered 5xx")
     assert count > 1000
     assert failures == [], f"{len(failures)} of {count} requests answered 5xx: {failures[:20]}"
 
