@@ -143,3 +143,34 @@ def test_change_log_ids_are_never_reused_on_sqlite(db):
 
     sql = db.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'indexchange'")).scalar_one()
     assert "AUTOINCREMENT" in sql
+
+
+def test_a_change_that_commits_late_is_not_skipped(app, db, factory):
+    """Two writers: the first takes its version and commits last. Following ids, a worker would
+    jump past the first (PostgreSQL commits ids out of order) and never replay it."""
+    import threading
+
+    from sqlmodel import Session
+
+    from webapp.db import get_engine
+
+    worker = VersionedCache(lambda session: frozenset(), lambda session, seen, orgs, issues: seen | orgs)
+    early, late = factory.organization(name="先に書く会"), factory.organization(name="後で確定する会")
+    worker.get(db)
+    changes.record(db, entity=changes.ORGANIZATION, entity_id=early.id)
+    db.flush()  # the first writer holds its version, uncommitted
+
+    def second_writer():
+        with Session(get_engine(app)) as session:
+            changes.record(session, entity=changes.ORGANIZATION, entity_id=late.id)
+            session.commit()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(timeout=1)
+    meanwhile = worker.get(db)
+    db.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert early.id not in meanwhile
+    assert worker.get(db) == {early.id, late.id}
