@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from tests.webapp.conftest import agreement_draft
-from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD
+from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD, kyodo_server
 from webapp.models import (
     Agreement,
     AgreementSignature,
@@ -290,7 +290,8 @@ def test_double_submitted_registration_gets_no_server_error(live_server):
 
 
 def test_issues_posted_at_once_are_found_by_every_worker(db, factory, live_server):
-    """The per-worker search index follows the change log; none of the parallel posts is skipped."""
+    """The per-worker search index follows the change log; none of the parallel posts is skipped.
+    (End to end; the late commit itself is pinned down by test_index_versions.py.)"""
     posters = [factory.user() for _ in range(8)]
     area = factory.area().id
     browsers = [Browser(live_server).login(p.email) for p in posters]
@@ -319,10 +320,20 @@ def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def test_a_register_import_confirmed_four_times_at_once_is_imported_once(db, factory, live_server):
+@pytest.fixture
+def four_workers(database_url, tmp_path):
+    """Four gunicorn workers, so that four confirms really run at once."""
+    env = {"KYODO_INSTANCE_PATH": str(tmp_path), "KYODO_LOGIN_LIMIT": "100 per minute",
+           "KYODO_LOGIN_ACCOUNT_LIMIT": "100 per minute"}
+    with kyodo_server(database_url, workers=4, env=env) as url:
+        yield url
+
+
+def test_a_register_import_confirmed_four_times_at_once_is_imported_once(db, factory, four_workers):
     from tests.webapp.test_registry_pages import _selected
     from webapp.models import Organization, RecordSource
 
+    live_server = four_workers
     staff = factory.staff()
     browser = Browser(live_server).login(staff.email)
     body, content_type = _multipart({"csrf_token": browser.token("/staff/registry/")},
