@@ -353,3 +353,42 @@ def test_a_register_import_confirmed_four_times_at_once_is_imported_once(db, fac
     at_once(*calls)
     created = _fresh(db).exec(select(Organization).where(Organization.source == RecordSource.IMPORT)).all()
     assert [o.name for o in created] == ["並行テスト自治会"]
+
+
+def test_a_double_submitted_evaluation_is_stored_once(db, factory, live_server):
+    from webapp.models import Evaluation, Principle
+
+    a_owner, b_owner, staff = factory.user(), factory.user(), factory.staff()
+    consortium, _ = _consortium(db, factory, owners=[a_owner, b_owner],
+                                kinds=[OrgKind.TERRITORIAL, OrgKind.THEMATIC], name="振り返り二重")
+    path = f"/consortia/{consortium.id}/evaluation/new"
+    data = {"goal_score": "4", "cost_score": "3", **{f"p_{p.value}": "4" for p in Principle}}
+    browsers = [Browser(live_server).login(staff.email) for _ in range(4)]
+    calls = [lambda b=b, t=b.token(path): b.request(path, {"csrf_token": t, **data}) for b in browsers]
+    results = at_once(*calls)
+    # One is stored; the others are told it was submitted (422), or, arriving after it committed,
+    # find nothing left to submit (403, as for any evaluation not theirs to give).
+    statuses = [s for s, _ in results]
+    assert statuses.count(302) == 1 and set(statuses) <= {302, 403, 422}
+    assert len(_fresh(db).exec(select(Evaluation).where(Evaluation.consortium_id == consortium.id)).all()) == 1
+
+
+def test_an_editor_invitation_accepted_six_times_at_once_adds_one_member(db, factory, live_server):
+    from webapp.models import Membership, Notification
+    from webapp.services import org_invitations
+
+    owner, invitee = factory.user(), factory.user()
+    org = factory.organization(owner=owner, name="編集者招待の会")
+    invitation = org_invitations.invite_editor(db, org_id=org.id, email=invitee.email, inviter=owner)
+    db.commit()
+    browsers = [Browser(live_server).login(invitee.email) for _ in range(6)]
+    path = f"/notifications/invitations/{invitation.id}"
+    calls = [lambda b=b, t=b.token("/notifications/"): b.request(path, {"csrf_token": t, "decision": "accept"})
+             for b in browsers]
+    at_once(*calls)
+    _fresh(db)
+    assert len(db.exec(select(Membership).where(Membership.organization_id == org.id,
+                                                Membership.user_id == invitee.id)).all()) == 1
+    answers = db.exec(select(Notification).where(Notification.user_id == owner.id,
+                                                 Notification.message.contains("編集者への招待を受けました"))).all()
+    assert len(answers) == 1

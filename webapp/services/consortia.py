@@ -420,6 +420,7 @@ def reopen(session: Session, *, consortium: Consortium) -> None:
 
 def start_evaluation(session: Session, *, consortium: Consortium, by_user: User | None, reason: str) -> None:
     """The period is over (or the members ask early): every member and the city evaluate."""
+    consortium = hold_consortium(session, consortium.id)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はすでに振り返り中か終了しています。")
     _set_status(session, consortium, ConsortiumStatus.EVALUATING, actor=by_user, note=reason)
