@@ -18,11 +18,14 @@ def instance_path() -> str:
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import config as config_module
-    from . import db, errors, templating
+    from . import db, errors, logs, ratelimit, security_headers, templating
     from .cities import resolve_city
     from .extensions import csrf, limiter, login_manager
+    from .inputs import IdConverter
 
     app = Flask(__name__, instance_path=instance_path(), instance_relative_config=True)
+    # Every <int:...> in a route is a database id: ASCII digits within INTEGER range, else 404.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(config_module.from_environment(os.environ, app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -44,8 +47,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    ratelimit.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    security_headers.init_app(app)
+    logs.init_app(app)
 
     from . import api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
 

@@ -55,6 +55,8 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "REMEMBER_COOKIE_SECURE": _flag(environ.get("KYODO_SECURE_COOKIES"), production),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
         "RATELIMIT_STORAGE_URI": environ.get("KYODO_RATELIMIT_STORAGE_URI", "memory://"),
+        # Failed logins, counted in Redis (KYODO_REDIS_URL) or else the database: see webapp/ratelimit.py.
+        "KYODO_REDIS_URL": environ.get("KYODO_REDIS_URL", ""),
         "KYODO_LOGIN_LIMIT": environ.get("KYODO_LOGIN_LIMIT", "10 per minute;50 per hour"),
         "KYODO_LOGIN_ACCOUNT_LIMIT": environ.get("KYODO_LOGIN_ACCOUNT_LIMIT", "5 per minute;20 per hour"),
         "KYODO_PASSWORD_HASH": environ.get("KYODO_PASSWORD_HASH", "standard"),

@@ -6,12 +6,9 @@ from typing import TypeVar
 
 from flask import request
 
+from .inputs import int_arg  # noqa: F401  (the one strict parser; re-exported for the views)
+
 E = TypeVar("E", bound=Enum)
-
-
-def int_arg(name: str) -> int | None:
-    value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 def enum_arg(name: str, enum_cls: type[E]) -> E | None:

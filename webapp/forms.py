@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import SelectChoice, SelectMultipleField, widgets
 
+from .inputs import CONTROL_CHARACTER_MESSAGE, has_control_characters
+
 
 def as_choices(pairs) -> list[SelectChoice]:
     """(value, label) pairs as the SelectChoice objects WTForms expects."""
@@ -64,6 +66,17 @@ class JapaneseTranslations:
 
 
 class KyodoForm(FlaskForm):
+    """Every form of the site: Japanese messages, and no control characters in any text field
+    (PostgreSQL refuses NUL outright, and the others only hide or garble text)."""
+
     class Meta:
         def get_translations(self, form):
             return JapaneseTranslations()
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            if isinstance(field.data, str) and has_control_characters(field.data):
+                field.errors = [*field.errors, CONTROL_CHARACTER_MESSAGE]
+                valid = False
+        return valid

@@ -67,6 +67,7 @@ MATRIX = {
     "staff.proxy_new": ("POST", "/staff/orgs/new", {"action": "save"}, STAFF),
     "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),
     "notifications.settings": ("POST", "/notifications/settings", {}, LOGGED_IN),
+    "notifications.mark_read": ("POST", "/notifications/read", {}, LOGGED_IN),
     "notifications.answer_invitation": ("POST", "/notifications/invitations/{invitation}",
                                         {"decision": ""}, INVITEE),
     "search.index": ("GET", "/search/?q=見守り", None, PUBLIC),

@@ -1,5 +1,6 @@
 """Every server worker keeps its own index and catches up with the database's change log."""
 from click.testing import CliRunner
+from sqlmodel import select as sa_select
 
 from webapp.cli import main
 from webapp.models import OrganizationCreate, OrgStatus
@@ -95,3 +96,81 @@ def test_issue_suggestions_may_lag_a_change_by_at_most_max_age(db, factory):
     fresh = suggestions.for_issue(db, issue_id=issue.id, max_age=0)
     assert newcomer.id in [s.organization_id for s in fresh.thematic]
     assert suggestions.for_issue(db, issue_id=issue.id, max_age=60) is fresh  # same version: kept
+
+
+def test_a_worker_never_absorbs_an_uncommitted_change(db, factory):
+    worker = VersionedCache(search.build_search_index, search._replay)
+    org = factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    _, before = worker.get_versioned(db)
+    org.name = "まだ保存されていない名前"
+    db.add(org)
+    changes.record(db, entity=changes.ORGANIZATION, entity_id=org.id)
+    db.flush()  # written in this transaction, not committed (it may still roll back)
+    index, seen = worker.get_versioned(db)
+    assert seen == before
+    assert not index.search("まだ保存されていない名前")
+    db.rollback()
+    assert worker.get_versioned(db)[1] == before
+    assert changes.current_version(db) == before
+
+
+def test_old_entries_are_pruned_and_a_worker_behind_them_refits(db, factory):
+    from datetime import timedelta
+
+    from webapp.models import IndexChange, utcnow
+
+    worker = _worker()
+    org = factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    _, version = worker.get_versioned(db)
+    for _ in range(3):
+        changes.record(db, entity=changes.ORGANIZATION, entity_id=org.id)
+    db.commit()
+    for change in db.exec(sa_select(IndexChange).where(IndexChange.version > version)):
+        change.created_at = utcnow() - timedelta(days=8)
+        db.add(change)
+    db.commit()
+    assert changes.prune(db) >= 3
+    db.commit()
+    changed, refit = changes.changed_since(db, version=version, upto=changes.current_version(db))
+    assert refit and not changed
+    assert worker.get_versioned(db)[1] == changes.current_version(db)
+
+
+def test_change_log_ids_are_never_reused_on_sqlite(db):
+    if db.get_bind().dialect.name != "sqlite":
+        return
+    import sqlalchemy as sa
+
+    sql = db.execute(sa.text("SELECT sql FROM sqlite_master WHERE name = 'indexchange'")).scalar_one()
+    assert "AUTOINCREMENT" in sql
+
+
+def test_a_change_that_commits_late_is_not_skipped(app, db, factory):
+    """Two writers: the first takes its version and commits last. Following ids, a worker would
+    jump past the first (PostgreSQL commits ids out of order) and never replay it."""
+    import threading
+
+    from sqlmodel import Session
+
+    from webapp.db import get_engine
+
+    worker = VersionedCache(lambda session: frozenset(), lambda session, seen, orgs, issues: seen | orgs)
+    early, late = factory.organization(name="先に書く会"), factory.organization(name="後で確定する会")
+    worker.get(db)
+    changes.record(db, entity=changes.ORGANIZATION, entity_id=early.id)
+    db.flush()  # the first writer holds its version, uncommitted
+
+    def second_writer():
+        with Session(get_engine(app)) as session:
+            changes.record(session, entity=changes.ORGANIZATION, entity_id=late.id)
+            session.commit()
+
+    thread = threading.Thread(target=second_writer)
+    thread.start()
+    thread.join(timeout=1)
+    meanwhile = worker.get(db)
+    db.commit()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert early.id not in meanwhile
+    assert worker.get(db) == {early.id, late.id}

@@ -146,7 +146,7 @@ def test_a_failed_send_is_retried_later(make_app, factory, db, smtp, database_ur
     assert [m["To"] for m in smtp.messages] == ["later@example.jp"]
 
 
-def test_notification_page_marks_read_and_answers_invitations(client, auth, factory, db):
+def test_notifications_are_marked_read_by_a_post_and_invitations_answered(client, auth, factory, db):
     owner = factory.user()
     invitee = factory.user(email="i@example.jp")
     org = factory.organization(owner=owner, name="柳窪の森の会")
@@ -156,6 +156,10 @@ def test_notification_page_marks_read_and_answers_invitations(client, auth, fact
     assert 'aria-label="未読1件"' in client.get("/").get_data(as_text=True)
     page = client.get("/notifications/").get_data(as_text=True)
     assert "柳窪の森の会" in page
+    # Viewing (or a cross-site link) changes nothing; the button's POST does.
+    assert 'aria-label="未読1件"' in client.get("/").get_data(as_text=True)
+    assert client.get("/notifications/read").status_code == 405
+    post_form(client, "/notifications/read", {}, token_from="/notifications/")
     assert 'aria-label="未読' not in client.get("/").get_data(as_text=True)
     invitation_id = org_invitations.pending_for(db, user=invitee)[0].id
     response = post_form(client, f"/notifications/invitations/{invitation_id}", {"decision": "accept"},

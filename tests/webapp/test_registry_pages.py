@@ -81,7 +81,7 @@ def _row_html(html: str, number: int) -> str:
 
 def test_a_cp932_register_goes_through_mapping_and_preview_into_the_database(app, client, staff, db):
     token = _token(_upload(client, (DATA / "register_cp932.csv").read_bytes(), "名簿.csv"))
-    assert _uploads(app) == sorted([f"{token}.data", f"{token}.json"])
+    assert _uploads(app) == sorted([f"{token}.data", f"{token}.json", f"{token}.table"])
 
     mapping_page = client.get(f"/staff/registry/import/{token}/mapping").get_data(as_text=True)
     assert "1列目「No.」" in mapping_page and "例: 滝山四丁目自治会" in mapping_page and "cp932" in mapping_page
@@ -121,7 +121,7 @@ def test_a_register_with_bad_rows_is_refused_whole_and_the_preview_says_why(app,
     assert response.status_code == 422
     assert "3行にエラーがあるため、1件も取り込みませんでした。" in response.get_data(as_text=True)
     assert _names(db) == [] and db.exec(select(AuditEntry).where(AuditEntry.action == "import")).all() == []
-    assert len(_uploads(app)) == 2  # kept, so the staff member can choose again
+    assert len(_uploads(app)) == 3  # kept, so the staff member can choose again
 
     response = _confirm(client, token, only_valid="y")
     assert response.status_code == 302
@@ -224,7 +224,7 @@ def test_an_upload_belongs_to_its_uploader_and_a_token_is_never_a_path(app, clie
     post_form(other, "/login", {"email": "other@example.jp", "password": "kyodo-test-pass-123"})
     assert other.get(f"/staff/registry/import/{token}/mapping").status_code == 404
     assert post_form(other, f"/staff/registry/import/{token}/cancel", {}, token_from=INDEX).status_code == 404
-    assert len(_uploads(app)) == 2
+    assert len(_uploads(app)) == 3
 
     for bad in ("..%2F..%2Fkyodo", "x" * 31, "a" * 32):
         assert client.get(f"/staff/registry/import/{bad}/mapping").status_code == 404

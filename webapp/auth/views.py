@@ -1,11 +1,11 @@
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
 from ..access import anonymous_only, login_required
 from ..db import get_session
-from ..extensions import limiter
+from ..ratelimit import login_throttle
 from ..services import accounts
 from ..services.errors import Conflict
 from . import bp
@@ -21,10 +21,6 @@ def _safe_next(target: str | None) -> str:
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
     return url_for("main.index")
-
-
-def _login_email_key() -> str:
-    return "login-account:" + accounts.normalize_email(request.form.get("email", ""))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -55,16 +51,13 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @anonymous_only
-@limiter.limit(lambda: current_app.config["KYODO_LOGIN_LIMIT"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["KYODO_LOGIN_ACCOUNT_LIMIT"],
-    methods=["POST"],
-    key_func=_login_email_key,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
+    throttle, client = login_throttle(), request.remote_addr or ""
+    if request.method == "POST" and throttle.blocked(client=client, email=request.form.get("email", "")):
+        abort(429)
     if form.validate_on_submit():
         user = accounts.authenticate(
             get_session(),
@@ -73,8 +66,10 @@ def login():
             hash_profile=current_app.config["KYODO_PASSWORD_HASH"],
         )
         if user is None:
+            throttle.failed(client=client, email=form.email.data)
             form.password.errors.append(BAD_LOGIN)
         else:
+            throttle.succeeded(client=client, email=form.email.data)
             login_user(user, remember=form.remember.data)
             flash("ログインしました。", "success")
             return redirect(_safe_next(request.args.get("next")))

@@ -6,6 +6,7 @@ import click
 from sqlmodel import Session
 
 from .. import delivery
+from ..ratelimit import DatabaseCounters
 from ..services import clock, lifecycle
 from . import settings as settings_module
 
@@ -23,4 +24,6 @@ def tick(today_) -> None:
         with delivery.attach(Session(engine, expire_on_commit=False), engine, settings.mail) as session:
             report = lifecycle.tick(session, today=day)
             session.commit()
-    click.echo(f"{day.isoformat()}: reminders {len(report.reminders)}, moved to evaluating {len(report.evaluating)}")
+        expired_counters = DatabaseCounters(engine).prune()
+    click.echo(f"{day.isoformat()}: reminders {len(report.reminders)}, moved to evaluating {len(report.evaluating)}, "
+               f"old change-log entries removed {report.pruned_changes}, expired login counters {expired_counters}")

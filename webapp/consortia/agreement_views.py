@@ -4,6 +4,7 @@ from pydantic import ValidationError
 
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
+from ..inputs import int_arg
 from ..forms import pydantic_errors_to_form
 from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
@@ -20,7 +21,7 @@ def agreement(consortium_id: int):
     consortium = consortium_service.get_consortium(session, consortium_id)
     versions = agreement_service.versions(session, consortium_id=consortium_id)
     by_number = {v.agreement.version: v for v in versions}
-    new_number = request.args.get("v", type=int) or (versions[0].agreement.version if versions else None)
+    new_number = int_arg("v") or (versions[0].agreement.version if versions else None)
     shown = by_number.get(new_number) if new_number else None
     if new_number and shown is None:
         abort(404)
@@ -36,7 +37,7 @@ def agreement(consortium_id: int):
         "consortia/agreement.html", consortium=consortium, versions=versions, shown=shown, previous=previous,
         differences=agreement_service.diff(previous, shown) if shown and previous else [],
         may_draft=agreement_service.may_draft(session, consortium=consortium, user=viewer),
-        signable_org_ids=signable,
+        signable_org_ids=signable, seen=agreement_service.fingerprint(shown) if shown else "",
     )
 
 
@@ -54,6 +55,7 @@ def edit_agreement(consortium_id: int):
         form = form_class(data=_initial(consortium, latest[0] if latest else None))
     else:
         form = form_class()
+    seen = None  # the fingerprint the form carries back: see agreement_service.save_draft
     if form.validate_on_submit():
         try:
             data = agreement_service.AgreementDraft(
@@ -63,9 +65,14 @@ def edit_agreement(consortium_id: int):
                     role=form[f"role_{org.id}"].data, responsibilities=form[f"responsibilities_{org.id}"].data or "",
                     form=form[f"form_{org.id}"].data) for org in members},
             )
-            saved = agreement_service.save_draft(session, consortium_id=consortium_id, by_user=current_user, data=data)
+            saved = agreement_service.save_draft(session, consortium_id=consortium_id, by_user=current_user,
+                                                 data=data, seen=request.form.get("seen", ""))
         except ValidationError as error:
             pydantic_errors_to_form(form, error)
+        except agreement_service.EditedMeanwhile as error:
+            form.form_errors.append(error.message)
+            # The form now carries what is stored: saving again is a decision taken knowingly.
+            seen = agreement_service.latest_fingerprint(session, consortium_id=consortium_id)
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
@@ -73,7 +80,10 @@ def edit_agreement(consortium_id: int):
             flash(f"協定書 第{saved.version}版の案を保存しました。各団体の代表が署名すると締結されます。", "success")
             return redirect(url_for("consortia.agreement", consortium_id=consortium_id))
     status = 422 if request.method == "POST" else 200
-    return render_template("consortia/agreement_form.html", consortium=consortium, form=form, members=members,
+    if seen is None:
+        seen = request.form.get("seen", "") if request.method == "POST" else (
+            agreement_service.fingerprint(latest[0]) if latest else "")
+    return render_template("consortia/agreement_form.html", consortium=consortium, form=form, members=members, seen=seen,
                            editing=latest[0] if latest and latest[0].agreement.status.value == "draft" else None), status
 
 
@@ -98,7 +108,10 @@ def sign(consortium_id: int, agreement_id: int, org_id: int):
     if agreement.consortium_id != consortium_id:
         abort(404)
     try:
-        agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user)
+        agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user,
+                               seen=request.form.get("seen", ""))
+    except agreement_service.StaleVersion:
+        raise  # a 409 page that says why, rather than a flash the signer might miss
     except ServiceError as error:
         flash(error.message, "error")
     else:

@@ -4,6 +4,7 @@ from pydantic import ValidationError
 
 from ..access import current_viewer, login_required, public
 from ..db import get_session
+from ..inputs import int_arg
 from ..forms import KyodoForm, pydantic_errors_to_form
 from ..models import EvaluationCreate, Principle
 from ..services import consortia as consortium_service
@@ -35,7 +36,7 @@ def evaluate(consortium_id: int):
     """?org=<id>: the citizens' side for that member organization; without it, the city's side."""
     session = get_session()
     consortium = consortium_service.get_consortium(session, consortium_id)
-    org_id = request.args.get("org", type=int)
+    org_id = int_arg("org")
     pending = evaluation_service.pending_for(session, consortium_id=consortium_id, user=current_user)
     if org_id not in {p.organization_id for p in pending}:
         abort(403)

@@ -2,6 +2,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
+from ..inputs import form_id
 from ..models import CollaborationDomain
 
 
@@ -16,12 +17,12 @@ class ConsortiumForm(KyodoForm):
     start_date = DateField("開始日", validators=[DataRequired("開始日を入力してください。")])
     end_date = DateField("終了日", description="時限性の原則: 期間を決めて取り組み、終わったら振り返ります。",
                          validators=[DataRequired("終了日を入力してください（期間を決めることが必要です）。")])
-    areas = MultiCheckboxField("対象の町", coerce=int, validate_choice=False)
-    themes = MultiCheckboxField("テーマ", coerce=int, validate_choice=False)
-    issues = MultiCheckboxField("取り組む地域課題", coerce=int, validate_choice=False)
-    founding_org = SelectField("提案する団体", coerce=int, validators=[Optional()])
-    invite = MultiCheckboxField("招待する団体", coerce=int, validate_choice=False)
-    invite_more = SelectField("ほかの団体も招待する", coerce=int, validators=[Optional()])
+    areas = MultiCheckboxField("対象の町", coerce=form_id, validate_choice=False)
+    themes = MultiCheckboxField("テーマ", coerce=form_id, validate_choice=False)
+    issues = MultiCheckboxField("取り組む地域課題", coerce=form_id, validate_choice=False)
+    founding_org = SelectField("提案する団体", coerce=form_id, validators=[Optional()])
+    invite = MultiCheckboxField("招待する団体", coerce=form_id, validate_choice=False)
+    invite_more = SelectField("ほかの団体も招待する", coerce=form_id, validators=[Optional()])
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -33,7 +34,7 @@ class ConsortiumForm(KyodoForm):
 
 
 class InviteForm(KyodoForm):
-    organization = SelectField("招待する団体", coerce=int, validators=[DataRequired("団体を選んでください。")])
+    organization = SelectField("招待する団体", coerce=form_id, validators=[DataRequired("団体を選んでください。")])
 
 
 class RespondForm(KyodoForm):

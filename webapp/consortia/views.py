@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
+from ..inputs import id_list
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import ConsortiumCreate, ConsortiumStatus
 from ..services import consortia as consortium_service
@@ -16,10 +17,6 @@ from ..services import places
 from ..services.errors import ServiceError
 from . import bp
 from .forms import ConsortiumForm, InviteForm, LeaveForm, RespondForm
-
-
-def _id_list(value: str | None) -> list[int]:
-    return [int(v) for v in (value or "").split(",") if v.strip().isdigit()][:20]
 
 
 @bp.get("/")
@@ -60,12 +57,12 @@ def _prepare(form: ConsortiumForm, session) -> dict:
     if current_user.is_staff:
         founders.insert(0, (0, "市職員として提案する（団体としては参加しない）"))
     form.founding_org.choices = as_choices(founders)
-    candidate_ids = _id_list(request.values.get("orgs")) or list(form.invite.data or [])
+    candidate_ids = id_list(request.values.get("orgs")) or list(form.invite.data or [])
     all_choices = org_service.choices(session)
     names = dict(all_choices)
     form.invite.choices = as_choices((i, names[i]) for i in candidate_ids if i in names)
     form.invite_more.choices = as_choices([(0, "追加しない")] + [c for c in all_choices if c[0] not in candidate_ids])
-    issue_ids = _id_list(request.values.get("issue")) or list(form.issues.data or [])
+    issue_ids = id_list(request.values.get("issue")) or list(form.issues.data or [])
     form.issues.choices = as_choices(issue_service.titles(session, issue_ids=issue_ids))
     return {"districts": [(d, [(a.id, a.name) for a in towns]) for d, towns in places.group_by_district(areas)]}
 

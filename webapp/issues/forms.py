@@ -2,6 +2,7 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
+from ..inputs import form_id
 from ..models import IssueStatus
 
 
@@ -12,8 +13,8 @@ class IssueForm(KyodoForm):
     body = TextAreaField("内容", description="どこで、何が、どう困っているか。個人が特定される情報は書かないでください。",
                          validators=[DataRequired("内容を入力してください。"),
                                      Length(max=4000, message="内容は4000文字以内で入力してください。")])
-    area = SelectField("町名", coerce=int, validators=[DataRequired("町名を選んでください。")])
-    themes = MultiCheckboxField("テーマ（任意）", coerce=int, validate_choice=False)
+    area = SelectField("町名", coerce=form_id, validators=[DataRequired("町名を選んでください。")])
+    themes = MultiCheckboxField("テーマ（任意）", coerce=form_id, validate_choice=False)
     show_reporter_name = BooleanField("表示名を公開する", description="チェックしないと「匿名の住民」と表示されます。")
 
 

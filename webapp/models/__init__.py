@@ -32,7 +32,8 @@ from .enums import (
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
 from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
-from .notifications import IndexChange, Notification, OrgInvitation
+from .guards import RateLimitCounter, RegisterUpload
+from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
 from .organizations import (
     Membership,
     Organization,
@@ -43,6 +44,7 @@ from .organizations import (
 from .places import Area, Chome, Theme
 
 __all__ = [
+    "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
     "ACTIVE_ISSUE_STATUSES",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",

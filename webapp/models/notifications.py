@@ -41,10 +41,23 @@ class OrgInvitation(SQLModel, table=True):
 
 
 class IndexChange(SQLModel, table=True):
-    """One row per change to a matchable record. Its highest id is the matching index version:
-    every server worker compares it with the version of its own in-memory index."""
+    """One row per change to a matchable record (any entity kind). ``version`` comes from the
+    ChangeLogVersion counter, taken in the writing transaction, so versions become visible in
+    order; AUTOINCREMENT keeps SQLite from reusing the id of a rolled-back or pruned row."""
+
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: int | None = Field(default=None, primary_key=True)
+    version: int = Field(index=True)
     entity: str = Field(max_length=20)
     entity_id: int
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
+class ChangeLogVersion(SQLModel, table=True):
+    """The single row holding the change log's latest version (the matching index version).
+    Writers increment it in their own transaction: the row lock orders them, so version N is
+    never visible before every version below it has committed or rolled back."""
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = Field(default=0)

@@ -15,16 +15,26 @@ from . import bp
 def index():
     session = get_session()
     items = notification_service.list_for(session, user_id=current_user.id)
-    page = render_template(
+    return render_template(
         "notifications/index.html",
         notifications=items,
         invitations=org_invitations.pending_for(session, user=current_user),
         form=KyodoForm(),
     )
-    # Seen now: later visits show them as read.
-    notification_service.mark_all_read(session, user_id=current_user.id)
-    session.commit()
-    return page
+
+
+@bp.post("/read")
+@login_required
+def mark_read():
+    # A POST with a CSRF token, not a side effect of GET: a link from another site cannot clear
+    # someone's unread badge.
+    form = KyodoForm()
+    if form.validate_on_submit():
+        session = get_session()
+        notification_service.mark_all_read(session, user_id=current_user.id)
+        session.commit()
+        flash("お知らせをすべて既読にしました。", "success")
+    return redirect(url_for("notifications.index"))
 
 
 @bp.post("/settings")

@@ -17,6 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
+from ..inputs import form_id
 from ..models import TERRITORIAL_CATEGORIES, OrgCategory, OrgKind
 
 
@@ -38,8 +39,8 @@ class OrganizationForm(KyodoForm):
     needs = TextAreaField("求めていること", description="一緒に取り組んでほしいこと、足りない人手や知識。",
                           validators=[Length(max=2000, message="2000文字以内で入力してください。")])
     citywide = BooleanField("市内全域で活動している")
-    areas = MultiCheckboxField("活動している町", coerce=int, validate_choice=False)
-    themes = MultiCheckboxField("活動のテーマ", coerce=int, validate_choice=False)
+    areas = MultiCheckboxField("活動している町", coerce=form_id, validate_choice=False)
+    themes = MultiCheckboxField("活動のテーマ", coerce=form_id, validate_choice=False)
     member_count = IntegerField("会員数", validators=[Optional(), NumberRange(min=0, max=10_000_000, message="0以上の数を入力してください。")])
     activity_days = StringField("活動日", description="例: 毎月第2土曜日の午前",
                                 validators=[Length(max=200, message="200文字以内で入力してください。")])
@@ -75,7 +76,7 @@ class InviteEditorForm(KyodoForm):
 
 
 class TransferOwnershipForm(KyodoForm):
-    user = SelectField("新しい代表（オーナー）", coerce=int,
+    user = SelectField("新しい代表（オーナー）", coerce=form_id,
                        validators=[DataRequired("引き継ぐ相手を選んでください。")])
     confirm = BooleanField("代表を引き継ぐと、私は編集者になります。",
                            validators=[DataRequired("確認のためチェックしてください。")])

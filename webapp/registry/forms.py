@@ -2,6 +2,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, FieldList, SelectField
 
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
+from ..inputs import form_id
 from ..models import OrgCategory
 from ..services.registry.columns import IGNORE, TARGETS
 
@@ -39,4 +40,4 @@ def mapping_form(headers, **kwargs) -> MappingForm:
 class ConfirmForm(KyodoForm):
     only_valid = BooleanField("エラーのない行だけ取り込む（エラーの行は取り込みません）")
     use_suggested_themes = BooleanField("テーマが空の行には「おすすめ」のテーマを登録する", default=True)
-    include_rows = MultiCheckboxField("重複の可能性があっても取り込む行", coerce=int)
+    include_rows = MultiCheckboxField("重複の可能性があっても取り込む行", coerce=form_id)

@@ -1,7 +1,8 @@
 """Uploaded register files kept between the import steps, under the instance folder.
 
-Each upload is ``<token>.data`` (the bytes) and ``<token>.json`` (who uploaded it, its name, the
-chosen mapping). The token is random and checked against a strict pattern before it becomes part
+Each upload is ``<token>.data`` (the bytes), ``<token>.table`` (the table parsed once, at upload;
+the mapping and preview steps read it instead of parsing the file again) and ``<token>.json``
+(who uploaded it, its name, the chosen mapping). The token is random and checked against a strict pattern before it becomes part
 of a path; the client's file name is only ever displayed."""
 from __future__ import annotations
 
@@ -78,9 +79,23 @@ class UploadStore:
         partial.write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
         os.replace(partial, target)
 
+    def write_table(self, token: str, table: dict) -> None:
+        target = self._path(token, "table")
+        partial = target.with_suffix(".table.partial")
+        partial.write_text(json.dumps(table, ensure_ascii=False), "utf-8")
+        os.replace(partial, target)
+
+    def read_table(self, token: str, *, user_id: int) -> tuple[dict, dict]:
+        """The parsed table and metadata; NotFound unless it exists and this user uploaded it."""
+        meta = self.meta(token, user_id=user_id)
+        try:
+            return json.loads(self._path(token, "table").read_text("utf-8")), meta
+        except (FileNotFoundError, ValueError):
+            raise _gone() from None
+
     def discard(self, token: str) -> None:
         if TOKEN.fullmatch(token or ""):
-            for suffix in ("data", "json"):
+            for suffix in ("data", "table", "json"):
                 self._path(token, suffix).unlink(missing_ok=True)
 
     def purge_stale(self, *, max_age: float = MAX_AGE_SECONDS, now: float | None = None) -> int:

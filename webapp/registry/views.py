@@ -51,22 +51,20 @@ def upload():
             form.file.errors.append(str(error))
         else:
             try:
-                read_table(store.read(token, user_id=current_user.id)[0])
+                # Parsed once, here, within the bounds of tables.py; later steps read the result.
+                table = read_table(store.read(token, user_id=current_user.id)[0])
             except UnreadableFile as error:
                 store.discard(token)
                 form.file.errors.append(str(error))
             else:
+                store.write_table(token, table.to_dict())
                 return redirect(url_for("registry.mapping", token=token))
     return _index(form, 422)
 
 
 def _load(token: str) -> tuple[Table, dict]:
-    data, meta = _store().read(token, user_id=current_user.id)
-    try:
-        return read_table(data), meta
-    except UnreadableFile as error:  # it was readable at upload: the file changed underneath
-        _store().discard(token)
-        raise ServiceError(str(error)) from None
+    table, meta = _store().read_table(token, user_id=current_user.id)
+    return Table.from_dict(table), meta
 
 
 @bp.route("/import/<token>/mapping", methods=["GET", "POST"])
@@ -145,6 +143,7 @@ def confirm(token: str):
     if form.validate_on_submit():
         session = get_session()
         try:
+            imports.claim_upload(session, token=token, by_user=current_user)
             result = imports.apply_import(
                 session, plan=plan, actor=current_user, filename=meta["filename"],
                 only_valid=form.only_valid.data, include_rows=form.include_rows.data or [],

@@ -8,6 +8,8 @@ When the last one signs, the version is in force, the one before is superseded, 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -144,9 +146,25 @@ def may_draft(session: Session, *, consortium: Consortium, user: User | None) ->
                 & {o.id for o in accepted_members(session, consortium_id=consortium.id)})
 
 
-def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft) -> Agreement:
-    """Edit the current draft, or start a new version (a partly signed one is superseded)."""
-    consortium = consortium_service.get_consortium(session, consortium_id)
+class EditedMeanwhile(Conflict):
+    default_message = ("あなたが編集を始めた後に、ほかの人が協定書を保存しました。あなたの内容はまだ保存されていません。"
+                       "別のタブで最新の版を確かめ、必要なら内容を合わせてから、もう一度保存してください。")
+
+
+def latest_fingerprint(session: Session, *, consortium_id: int) -> str:
+    """The fingerprint of the newest version ("" if none): an editor's form carries it."""
+    found = versions(session, consortium_id=consortium_id)
+    return fingerprint(found[0]) if found else ""
+
+
+def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft,
+               seen: str | None = None) -> Agreement:
+    """Edit the current draft, or start a new version (a partly signed one is superseded).
+    ``seen``: the newest version's fingerprint when the editor opened the form; if someone saved
+    since, nothing is saved (EditedMeanwhile) instead of the last save silently winning."""
+    consortium = consortium_service.hold_consortium(session, consortium_id)
+    if seen is not None and not hmac.compare_digest(latest_fingerprint(session, consortium_id=consortium_id), seen):
+        raise EditedMeanwhile()
     if not may_draft(session, consortium=consortium, user=by_user):
         raise Forbidden("協定書を作れるのは、参加団体の代表か市職員です。")
     members = {o.id for o in accepted_members(session, consortium_id=consortium_id)}
@@ -190,8 +208,32 @@ def save_draft(session: Session, *, consortium_id: int, by_user: User, data: Agr
     return agreement
 
 
-def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, today: date | None = None) -> Agreement:
+def fingerprint(version: VersionView) -> str:
+    """A short digest of what a signer is shown: the version's text, period and every role."""
+    a = version.agreement
+    parts = [str(a.id), str(a.version), a.purpose, a.period_start.isoformat(), a.period_end.isoformat(),
+             a.cost_sharing, a.disclosure]
+    for r in sorted(version.roles, key=lambda r: r.organization_id):
+        parts += [str(r.organization_id), r.role, r.responsibilities, r.form.value]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class StaleVersion(Conflict):
+    default_message = ("この版は、あなたが開いた後に修正されました。署名は行われていません。"
+                       "ページを開き直し、最新の内容を確かめてから署名してください。")
+
+
+def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, seen: str | None = None,
+         today: date | None = None) -> Agreement:
+    """Sign the version. From a page, ``seen`` is the fingerprint of the version as shown (the view
+    always passes it): a version edited in between is refused, so nobody's signature ends up
+    under text they did not read. None only for callers that show nothing (scripts, tests)."""
+    consortium_service.hold_consortium(session, get_agreement(session, agreement_id).consortium_id)
     agreement = get_agreement(session, agreement_id)
+    shown = next((v for v in versions(session, consortium_id=agreement.consortium_id)
+                  if v.agreement.id == agreement_id), None)
+    if seen is not None and (shown is None or not hmac.compare_digest(fingerprint(shown), seen)):
+        raise StaleVersion()
     if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.SIGNING):
         raise Conflict("この版には署名できません（締結済みか、改定により失効しています）。")
     role = session.get(AgreementRole, (agreement_id, org_id))

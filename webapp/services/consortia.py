@@ -30,9 +30,9 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, changes, notifications
+from . import audit, changes, locks, notifications
 from . import organizations as org_service
-from .errors import Conflict, Forbidden
+from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
 
@@ -75,6 +75,23 @@ class ConsortiumSummary:
 
 def get_consortium(session: Session, consortium_id: int) -> Consortium:
     return require_row(session, Consortium, consortium_id, what="協議体")
+
+
+def hold_consortium(session: Session, consortium_id: int) -> Consortium:
+    """The 協議体, locked until the transaction ends: every decision about its members, agreement
+    and evaluations takes this first, so two of them never act on the same stale state."""
+    consortium = locks.hold(session, Consortium, consortium_id)
+    if consortium is None:
+        raise NotFound("協議体が見つかりませんでした。")
+    return consortium
+
+
+def _hold_capacity(session: Session, org_id: int) -> Organization:
+    """The organization, locked: its capacity is checked against 協議体 it joins concurrently."""
+    org = locks.hold(session, Organization, org_id)
+    if org is None:
+        raise NotFound("団体が見つかりませんでした。")
+    return org
 
 
 def _rows(session: Session, consortium_id: int) -> list[tuple[ConsortiumMember, Organization]]:
@@ -141,7 +158,7 @@ def create_consortium(
     session.add_all(ConsortiumTheme(consortium_id=consortium.id, theme_id=t) for t in sorted(set(data.theme_ids)))
     session.add_all(ConsortiumIssue(consortium_id=consortium.id, issue_id=i) for i in sorted(set(data.issue_ids)))
     if founding_org_id is not None:
-        founder = org_service.get_organization(session, founding_org_id)
+        founder = _hold_capacity(session, founding_org_id)
         _check_capacity(session, founder)
         session.add(
             ConsortiumMember(
@@ -176,6 +193,7 @@ def ensure_may_invite(session: Session, *, consortium_id: int, user: User) -> Co
 
 def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user: User) -> list[int]:
     """Invite organizations (again, if they declined or left); returns the ids newly invited."""
+    hold_consortium(session, consortium_id)
     consortium = ensure_may_invite(session, consortium_id=consortium_id, user=by_user)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はもう招待を受け付けていません。")
@@ -215,13 +233,13 @@ def respond(
     session: Session, *, consortium_id: int, org_id: int, by_user: User, accept: bool, message: str
 ) -> ConsortiumMember:
     """The invited organization's owner (or staff, for an organization without an account) answers."""
-    consortium = get_consortium(session, consortium_id)
+    consortium = hold_consortium(session, consortium_id)
     member = session.get(ConsortiumMember, (consortium_id, org_id))
     if member is None or member.status != InvitationStatus.INVITED:
         raise Conflict("この団体への招待は見つからないか、すでに回答済みです。")
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はもう回答を受け付けていません。")
-    org = org_service.get_organization(session, org_id)
+    org = _hold_capacity(session, org_id) if accept else org_service.get_organization(session, org_id)
     if accept:
         _check_capacity(session, org)
     member.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
@@ -248,7 +266,7 @@ def respond(
 
 def leave(session: Session, *, consortium_id: int, org_id: int, by_user: User, message: str) -> None:
     """自主性尊重: a member organization may leave at any time."""
-    consortium = get_consortium(session, consortium_id)
+    consortium = hold_consortium(session, consortium_id)
     member = session.get(ConsortiumMember, (consortium_id, org_id))
     if member is None or member.status != InvitationStatus.ACCEPTED:
         raise Conflict("この団体は協議体に参加していません。")
@@ -402,6 +420,7 @@ def reopen(session: Session, *, consortium: Consortium) -> None:
 
 def start_evaluation(session: Session, *, consortium: Consortium, by_user: User | None, reason: str) -> None:
     """The period is over (or the members ask early): every member and the city evaluate."""
+    consortium = hold_consortium(session, consortium.id)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はすでに振り返り中か終了しています。")
     _set_status(session, consortium, ConsortiumStatus.EVALUATING, actor=by_user, note=reason)
@@ -417,7 +436,7 @@ def start_evaluation(session: Session, *, consortium: Consortium, by_user: User 
 
 def close(session: Session, *, consortium_id: int, by_user: User) -> Consortium:
     """Close an evaluating 協議体; its record (agreements, evaluations) stays public."""
-    consortium = get_consortium(session, consortium_id)
+    consortium = hold_consortium(session, consortium_id)
     if consortium.status != ConsortiumStatus.EVALUATING:
         raise Conflict("終了できるのは振り返り中の協議体です。")
     if not _may_manage(session, consortium, by_user):

@@ -32,7 +32,7 @@ def submit(
     session: Session, *, consortium_id: int, by_user: User, org_id: int | None, data: EvaluationCreate
 ) -> Evaluation:
     """org_id given: the citizens' side for that member organization; None: the city's side (staff)."""
-    consortium = consortium_service.get_consortium(session, consortium_id)
+    consortium = consortium_service.hold_consortium(session, consortium_id)  # a double submit waits, then is told
     if consortium.status not in OPEN_FOR_EVALUATION:
         raise Conflict("振り返りは、活動中か振り返り中の協議体について入力できます。")
     if set(data.principles) != set(Principle):

@@ -12,6 +12,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from ..models import Consortium, ConsortiumStatus, LifecycleEvent, NotificationKind
+from . import changes
 from . import consortia as consortium_service
 
 REMINDER_DAYS = (30, 7)
@@ -22,6 +23,7 @@ AT_WORK = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus
 class TickReport:
     reminders: list[tuple[int, int]] = field(default_factory=list)  # (consortium id, days)
     evaluating: list[int] = field(default_factory=list)
+    pruned_changes: int = 0
 
 
 def _once(session: Session, consortium: Consortium, kind: str) -> bool:
@@ -39,9 +41,14 @@ def _once(session: Session, consortium: Consortium, kind: str) -> bool:
 
 def tick(session: Session, *, today: date) -> TickReport:
     report = TickReport()
-    for consortium in session.exec(
-        select(Consortium).where(Consortium.status.in_(AT_WORK)).order_by(Consortium.id).with_for_update()
-    ).all():
+    candidates = session.exec(
+        select(Consortium.id).where(Consortium.status.in_(AT_WORK)).order_by(Consortium.id)
+    ).all()
+    for consortium_id in candidates:
+        # Locked and read again: a signature renewing the period may have landed since the list.
+        consortium = consortium_service.hold_consortium(session, consortium_id)
+        if consortium.status not in AT_WORK:
+            continue
         if consortium.end_date < today:
             if _once(session, consortium, "ended"):
                 consortium_service.start_evaluation(session, consortium=consortium, by_user=None,
@@ -61,4 +68,5 @@ def tick(session: Session, *, today: date) -> TickReport:
                 kind=NotificationKind.LIFECYCLE,
             )
             report.reminders.append((consortium.id, window))
+    report.pruned_changes = changes.prune(session)
     return report

@@ -16,7 +16,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, notifications
+from . import accounts, locks, notifications
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 
@@ -85,6 +85,7 @@ def addressed_to(session: Session, *, invitation_id: int, user: User) -> OrgInvi
 
 
 def respond(session: Session, *, invitation_id: int, user: User, accept: bool) -> OrgInvitation:
+    locks.hold(session, OrgInvitation, invitation_id)  # answered once, however often it is sent
     invitation = addressed_to(session, invitation_id=invitation_id, user=user)
     if invitation.status != InvitationStatus.INVITED:
         raise NotFound("この招待にはすでに回答済みです。")

@@ -44,21 +44,23 @@ class VersionedCache(Generic[T]):
         return self.get_versioned(session)[0]
 
     def get_versioned(self, session: Session) -> tuple[T, int]:
-        """The index and the change-log version it reflects."""
+        """The index and the change-log version it reflects. It is built and replayed on a session
+        of its own: the request's uncommitted writes (which may roll back) never enter it."""
         entry = self._entry(session)
-        with entry[0]:
+        with entry[0], Session(session.get_bind()) as own:
             # Read the version before building: a change committed meanwhile is replayed next time.
-            version = changes.current_version(session)
+            version = changes.current_version(own)
             if entry[1] is None:
-                entry[1] = self._build(session)
+                entry[1] = self._build(own)
                 entry[2] = version
             elif version > entry[2]:
-                new_version, org_ids, issue_ids, refit = changes.changed_since(session, version=entry[2])
+                changed, refit = changes.changed_since(own, version=entry[2], upto=version)
                 if refit:
-                    entry[1] = self._build(session)
+                    entry[1] = self._build(own)
                 else:
-                    entry[1] = self._apply(session, entry[1], org_ids, issue_ids)
-                entry[2] = new_version
+                    entry[1] = self._apply(own, entry[1], changed.get(changes.ORGANIZATION, set()),
+                                           changed.get(changes.ISSUE, set()))
+                entry[2] = version
             return entry[1], entry[2]
 
     def clear(self) -> None:

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from ...models import Organization, RecordSource, User
-from .. import audit, places, suggestions
+from ...models import Organization, RecordSource, RegisterUpload, User
+from .. import audit, locks, places, suggestions
 from ..errors import Conflict
 from ..organizations import create_organization
 from .columns import mapping_errors
@@ -128,6 +128,15 @@ def _registered_names(session: Session) -> dict[str, list[tuple[int, str]]]:
     for org_id, name in session.exec(select(Organization.id, Organization.name).order_by(Organization.id)):
         out.setdefault(name_key(name), []).append((org_id, name))
     return out
+
+
+def claim_upload(session: Session, *, token: str, by_user: User) -> None:
+    """Mark an upload as imported, once: a confirm sent twice (or from two tabs) waits for the
+    first and is then refused, instead of creating every organization again."""
+    locks.hold_key(session, f"register-upload:{token}")
+    if session.get(RegisterUpload, token) is not None:
+        raise Conflict("このファイルはすでに取り込まれています。団体の一覧で結果を確かめてください。")
+    session.add(RegisterUpload(token=token, imported_by_id=by_user.id))
 
 
 def apply_import(

@@ -12,6 +12,13 @@ MAX_ROWS = 2000
 MAX_COLUMNS = 60
 # A title line such as 「自治会名簿（令和6年4月1日現在）」 often sits above the header row.
 HEADER_SEARCH_ROWS = 10
+# Bounds checked while reading, before any work proportional to what a file merely claims: lines
+# (blank ones included), fields in one line, and the bytes an .xlsx unpacks to.
+MAX_RECORDS = 2 * MAX_ROWS + HEADER_SEARCH_ROWS
+MAX_FIELDS = 4 * MAX_COLUMNS
+MAX_XLSX_UNPACKED = 32 * 1024 * 1024  # a full 2,000 × 60 register unpacks to about 5 MB
+TOO_MANY_LINES = f"行が多すぎます（空行を含めて{MAX_RECORDS}行まで）。{MAX_ROWS}行までに分けて取り込んでください。"
+TOO_MANY_FIELDS = f"1行の列が多すぎます（{MAX_FIELDS}列を超えています）。{MAX_COLUMNS}列までにしてください。"
 
 
 class UnreadableFile(ValueError):
@@ -30,6 +37,15 @@ class Table:
     rows: tuple[Row, ...]
     format: str  # "csv" | "xlsx"
     encoding: str  # "utf-8", "utf-8-sig", "cp932", "utf-16" or "" for xlsx
+
+    def to_dict(self) -> dict:
+        return {"headers": list(self.headers), "rows": [[r.number, list(r.cells)] for r in self.rows],
+                "format": self.format, "encoding": self.encoding}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Table:
+        return cls(tuple(data["headers"]), tuple(Row(n, tuple(cells)) for n, cells in data["rows"]),
+                   data["format"], data["encoding"])
 
     def samples(self, column: int, limit: int = 3) -> list[str]:
         """The first non-empty values of a column, for the mapping page."""
@@ -84,15 +100,35 @@ def _csv_records(text: str) -> list[list[str]]:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    records = []
     try:
-        return [record for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+            if len(record) > MAX_FIELDS:
+                raise UnreadableFile(TOO_MANY_FIELDS)
+            records.append(record)
+            if len(records) > MAX_RECORDS:
+                raise UnreadableFile(TOO_MANY_LINES)
     except csv.Error as error:
         raise UnreadableFile(f"CSV として読めませんでした（{error}）。") from None
+    return records
+
+
+def _check_unpacked_size(data: bytes) -> None:
+    """A few KB of .xlsx can unpack to gigabytes: refuse before openpyxl opens anything."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, ValueError, OSError) as error:
+        raise UnreadableFile(f".xlsx ファイルとして読めませんでした（{type(error).__name__}）。") from None
+    if unpacked > MAX_XLSX_UNPACKED:
+        raise UnreadableFile(f".xlsx の中身が大きすぎます（展開すると{unpacked // (1024 * 1024)}MB）。"
+                             "行を分けるか、CSV で保存してください。")
 
 
 def _read_xlsx(data: bytes) -> Table:
     import openpyxl
 
+    _check_unpacked_size(data)  # zipfile never reads past a member's declared size
     try:
         with warnings.catch_warnings():
             # openpyxl warns about features it drops (data validation, print areas); harmless here.
@@ -102,12 +138,21 @@ def _read_xlsx(data: bytes) -> Table:
         raise UnreadableFile(f".xlsx ファイルとして読めませんでした（{type(error).__name__}）。") from None
     try:
         sheet = book.worksheets[0]
+        # The sheet's <dimension> may claim 16,384 columns and a million rows (openpyxl pads every
+        # row to it), or fewer rows than it has (openpyxl would drop the rest without a word):
+        # forget it, read the rows really there, at most one column past the limit (to tell the
+        # staff member it is too wide), and stop after MAX_RECORDS rows.
+        sheet.reset_dimensions()
         records, filled = [], 0
-        for values in sheet.iter_rows(values_only=True):
+        for values in sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True):
             records.append([_cell_text(v) for v in values])
+            if len(records[-1]) > MAX_COLUMNS and records[-1][MAX_COLUMNS]:
+                raise UnreadableFile(f"{len(records)}行目の列が多すぎます。{MAX_COLUMNS}列までにしてください。")
             filled += any(records[-1])
             if filled > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break  # enough to say it is too long, without reading the rest
+            if len(records) > MAX_RECORDS:
+                raise UnreadableFile(TOO_MANY_LINES)
     finally:
         book.close()
     return _tabulate(records, format="xlsx", encoding="")
