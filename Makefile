@@ -19,9 +19,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps ja-ginza==5.3.0
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed node_modules/.package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# axe-core (pinned in package-lock.json) for the accessibility test; npm is needed for tests only.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -42,4 +46,4 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/kyodo.sqlite3*
+	rm -rf $(VENV) node_modules instance/kyodo.sqlite3*

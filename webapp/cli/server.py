@@ -55,6 +55,10 @@ def serve(host: str, port: int, workers: int, warm: bool) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
             self.cfg.set("preload_app", True)
+            # Long enough for a search of 100 Japanese characters (about 900 bytes encoded) with
+            # filters; anything longer gets the app's own 414 page from the worker class.
+            self.cfg.set("limit_request_line", 8190)
+            self.cfg.set("worker_class", "webapp.cli.worker.KyodoWorker")
 
         def load(self):
             return app
