@@ -106,3 +106,23 @@ def test_a_broken_page_is_reported(live_server, new_page):
     page.goto(live_server + "/login")
     page.evaluate("() => { const i = document.createElement('input'); document.querySelector('main').append(i); }")
     assert "label" in {v["rule"] for v in axe_violations(page)}
+
+
+def _luminance(rgb: str) -> float:
+    channels = [int(c) / 255 for c in rgb[rgb.index("(") + 1: rgb.index(")")].split(",")[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def test_the_focus_ring_stands_out_from_the_page(live_server, new_page):
+    """WCAG 2.4.11/1.4.11: the keyboard focus indicator has at least 3:1 contrast with the page."""
+    page = new_page(width=1280)
+    page.goto(live_server + "/login")
+    page.keyboard.press("Tab")  # the skip link, then the brand link
+    page.keyboard.press("Tab")
+    ring, background = page.evaluate("""() => {
+        const el = document.activeElement, style = getComputedStyle(el);
+        return [style.outlineColor, getComputedStyle(document.body).backgroundColor];
+    }""")
+    lighter, darker = sorted([_luminance(ring), _luminance(background)], reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 3.0, (ring, background)
