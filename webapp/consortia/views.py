@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +12,7 @@ from ..models import ConsortiumCreate, ConsortiumStatus
 from ..services import consortia as consortium_service
 from ..services import issues as issue_service
 from ..services import organizations as org_service
-from ..services import places
+from ..services import clock, places
 from ..services.errors import ServiceError
 from . import bp
 from .forms import ConsortiumForm, InviteForm, LeaveForm, RespondForm
@@ -71,8 +71,8 @@ def _prepare(form: ConsortiumForm, session) -> dict:
 
 
 def _prefill(form: ConsortiumForm, session) -> None:
-    form.start_date.data = date.today()
-    form.end_date.data = date.today() + timedelta(days=365)
+    form.start_date.data = clock.today()  # Japan's date, also just after midnight JST
+    form.end_date.data = clock.today() + timedelta(days=365)
     form.invite.data = [choice.value for choice in form.invite.choices]
     from_org = int_arg("from_org")
     if from_org and from_org in {choice.value for choice in form.founding_org.choices}:

@@ -259,7 +259,7 @@ class FieldDiff:
 
 
 def _period(a: Agreement) -> str:
-    return f"{a.period_start.isoformat()} 〜 {a.period_end.isoformat()}"
+    return f"{clock.format_date(a.period_start)} 〜 {clock.format_date(a.period_end)}"
 
 
 def _mark(old: str, new: str) -> tuple[Markup, bool]:
