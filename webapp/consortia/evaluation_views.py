@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
+from .. import confirmation
 from ..access import current_viewer, login_required, public
 from ..db import get_session
 from ..forms import KyodoForm, pydantic_errors_to_form
@@ -40,6 +41,13 @@ def evaluate(consortium_id: int):
     if org_id not in {p.organization_id for p in pending}:
         abort(403)
     form = EvaluationForm()
+    who = next(p.label for p in pending if p.organization_id == org_id)
+    if confirmation.going_back():
+        return _evaluation_form(consortium, form, who)
+    if form.validate_on_submit() and not confirmation.confirmed():
+        return confirmation.render(confirmation.Confirmation(
+            f"振り返りを提出します（{who}）", form.summary(),
+            "提出すると直せません。", "提出を確定する"))
     if form.validate_on_submit():
         try:
             data = EvaluationCreate(
@@ -58,8 +66,10 @@ def evaluate(consortium_id: int):
             session.commit()
             flash("振り返りを提出しました。", "success")
             return redirect(url_for("consortia.evaluation", consortium_id=consortium_id))
-    status = 422 if request.method == "POST" else 200
-    who = next(p.label for p in pending if p.organization_id == org_id)
+    return _evaluation_form(consortium, form, who, status=422 if request.method == "POST" else 200)
+
+
+def _evaluation_form(consortium, form, who, status=200):
     return render_template("consortia/evaluation_form.html", consortium=consortium, form=form, who=who,
                            principles=list(Principle)), status
 
@@ -90,6 +100,12 @@ def close(consortium_id: int):
     session = get_session()
     if not consortium_service.may_manage(session, consortium_id=consortium_id, user=current_user):
         abort(403)
+    if KyodoForm().validate_on_submit() and not confirmation.confirmed():
+        consortium = consortium_service.get_consortium(session, consortium_id)
+        return confirmation.render(confirmation.Confirmation(
+            "協議体を終了します", [("協議体", consortium.name), ("状態", consortium.status.label)],
+            "終了すると元に戻せません。記録（協定書・振り返り）は公開されたまま残ります。", "終了を確定する",
+            back_url=url_for("consortia.evaluation", consortium_id=consortium_id)))
     if KyodoForm().validate_on_submit():
         try:
             consortium_service.close(session, consortium_id=consortium_id, by_user=current_user)

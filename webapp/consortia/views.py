@@ -4,6 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
+from .. import confirmation
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
@@ -166,6 +167,12 @@ def respond(consortium_id: int, org_id: int):
 def leave(consortium_id: int, org_id: int):
     session = get_session()
     form = LeaveForm()
+    if form.validate_on_submit() and not confirmation.confirmed():
+        return confirmation.render(confirmation.Confirmation(
+            "協議体から脱退します", consortium_service.leave_summary(session, consortium_id=consortium_id, org_id=org_id,
+                                                                message=form.message.data or ""),
+            "脱退は取り消せません。", "脱退を確定する",
+            back_url=url_for("consortia.detail", consortium_id=consortium_id)))
     if form.validate_on_submit():
         try:
             consortium_service.leave(session, consortium_id=consortium_id, org_id=org_id,
