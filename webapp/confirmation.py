@@ -39,4 +39,6 @@ def carried_fields() -> list[tuple[str, str]]:
 
 def render(confirmation: Confirmation):
     """The confirmation page for the current POST (same URL, same fields, plus confirmed=1)."""
-    return render_template("confirm.html", c=confirmation, action=request.path, fields=carried_fields())
+    # The same URL, query string included (e.g. ?org= chooses whose evaluation it is).
+    action = request.full_path.rstrip("?")
+    return render_template("confirm.html", c=confirmation, action=action, fields=carried_fields())

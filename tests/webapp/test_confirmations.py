@@ -18,9 +18,13 @@ def _hidden(html: str) -> dict[str, list[str]]:
     return out
 
 
+def _action(html: str) -> str:
+    return re.search(r'<form method="post" action="([^"]+)" class="confirm-form">', html).group(1).replace("&amp;", "&")
+
+
 def _confirm(client, url, html):
-    fields = _hidden(html)
-    return client.post(url, data={**fields, "confirmed": "1"})
+    assert _action(html) == url  # the confirmation posts back to the same URL
+    return client.post(_action(html), data={**_hidden(html), "confirmed": "1"})
 
 
 def test_signing_asks_first_and_carries_every_field(client, db, active_consortium):
@@ -85,8 +89,8 @@ def test_an_evaluation_is_confirmed_and_can_be_corrected_first(client, db, activ
     html = client.post(url, data={"csrf_token": csrf_token(client, url), **answers}).get_data(as_text=True)
     assert "振り返りを提出します" in html and "早めに集まる" in html and "4 / 5" in html
     assert db.exec(select(Evaluation)).all() == []
-    back = client.post(url, data={**_hidden(html), "back": "1"}).get_data(as_text=True)
+    back = client.post(_action(html), data={**_hidden(html), "back": "1"}).get_data(as_text=True)
     assert "早めに集まる</textarea>" in back  # the form again, answers kept
     assert db.exec(select(Evaluation)).all() == []
-    assert client.post(url, data={**_hidden(html), "confirmed": "1"}).status_code == 302
+    assert _confirm(client, url, html).status_code == 302
     assert len(db.exec(select(Evaluation)).all()) == 1
