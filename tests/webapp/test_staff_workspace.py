@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from sqlmodel import select
@@ -115,3 +116,20 @@ def test_every_change_is_in_the_audit_log(db, factory, active_consortium):
     update = next(e for e in entries if e.action == "update")
     assert update.actor_id == w["npo_owner"].id and update.details["offers"][1] == "週2回の訪問"
     assert all(e.created_at is not None for e in entries)
+
+
+def test_audit_details_read_in_japanese_with_names_and_before_after(client, auth, factory, db, active_consortium):
+    from webapp.models import OrganizationCreate
+    from webapp.services import organizations as org_service
+
+    org = active_consortium["jichikai"]
+    data = org_service.profile_form_data(db, org_id=org.id)
+    org_service.update_organization(db, org_id=org.id, actor=active_consortium["kaicho"], data=OrganizationCreate(
+        **{**data.model_dump(), "offers": "集会所を貸せます", "area_ids": [factory.area("滝山").id, factory.area("南沢").id]}))
+    db.commit()
+    auth.login(email="staff@example.jp")
+    html = client.get("/staff/audit").get_data(as_text=True)
+    assert "提供できること" in html and "→ 集会所を貸せます" in html
+    assert "活動している町" in html and "滝山 → 滝山、南沢" in html
+    assert "見守りNPO" in html  # an invited organization by name, not by id
+    assert not re.search(r"\\u[0-9a-f]{4}", html) and "area_ids" not in html and "{&#34;" not in html
