@@ -21,6 +21,7 @@ def warm_up(app) -> None:
         session = get_session()
         suggestions.current_index(session)
         search.current_index(session)
+        suggestions.suggest_theme_ids(session, text="見守り")  # trains the theme classifier once
         for issue_id in issues.open_issue_ids(session, limit=WARM_ISSUES):
             suggestions.for_issue(session, issue_id=issue_id)
     get_engine(app).dispose()
