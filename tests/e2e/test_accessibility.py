@@ -55,7 +55,7 @@ PAGES = {
     "registry.preview": f"/staff/registry/import/{TOKEN}/preview",
     "errors.not_found": "/no-such-page",
 }
-NOT_HTML = {"static", "main.healthz", "registry.export", "issues.similar"}
+NOT_HTML = {"static", "main.healthz", "main.favicon", "registry.export", "issues.similar"}
 
 
 def test_every_html_page_is_checked(app):

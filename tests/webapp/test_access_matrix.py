@@ -27,6 +27,7 @@ INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": 
 MATRIX = {
     "main.index": ("GET", "/", None, PUBLIC),
     "main.healthz": ("GET", "/healthz", None, PUBLIC),
+    "main.favicon": ("GET", "/favicon.ico", None, PUBLIC),
     "main.mypage": ("GET", "/mypage", None, LOGGED_IN),
     "auth.register": ("GET", "/register", None, PUBLIC),
     "auth.login": ("GET", "/login", None, PUBLIC),

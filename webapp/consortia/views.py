@@ -81,7 +81,8 @@ def _prefill(form: ConsortiumForm, session) -> None:
     issue_id = int_arg("issue")
     if issue_id:
         prefill = issue_service.consortium_prefill(session, issue_id=issue_id)
-        form.name.data = f"{prefill.title}に取り組む協議体"
+        # Quoted: an issue title is often a sentence (「…があった」), not a noun to build on.
+        form.name.data = f"「{prefill.title[:100]}」に取り組む協議体"
         form.purpose.data = prefill.purpose
         form.areas.data = [prefill.area_id]
         form.themes.data = prefill.theme_ids
