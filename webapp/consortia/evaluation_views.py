@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
-from .. import confirmation
+from .. import charts, confirmation
 from ..access import current_viewer, login_required, public
 from ..db import get_session
 from ..forms import KyodoForm, pydantic_errors_to_form
@@ -23,7 +23,7 @@ def evaluation(consortium_id: int):
     viewer = current_viewer()
     return render_template(
         "consortia/evaluation.html", consortium=consortium, report=report,
-        radar=evaluation_service.radar_svg(report.principles),
+        radar=charts.radar_svg(report.principles),
         pending=evaluation_service.pending_for(session, consortium_id=consortium_id, user=viewer),
         may_manage=viewer is not None and consortium_service.may_manage(session, consortium_id=consortium_id, user=viewer),
         form=KyodoForm(),
