@@ -80,10 +80,11 @@ def new():
     title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
     similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
     suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []
-    if not submitted and suggested and not form.themes.data:
-        form.themes.data = list(suggested)  # pre-ticked; the resident may untick them
+    preticked = not submitted and bool(suggested) and not form.themes.data
+    if preticked:
+        form.themes.data = list(suggested)  # the resident may untick them
     return render_template(
-        "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested
+        "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested, preticked=preticked
     ), status
 
 
