@@ -16,9 +16,15 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed node_modules/.package-lock.json
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
+
+# axe-core (pinned in package-lock.json) for the accessibility test; npm is needed for tests only.
+# Without npm the axe test is skipped locally and fails in CI (KYODO_REQUIRE_BROWSER=1).
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the axe-core accessibility test will be skipped (apt-get install npm)"; fi
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -39,4 +45,4 @@ test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) instance/kyodo.sqlite3*
+	rm -rf $(VENV) node_modules instance/kyodo.sqlite3*

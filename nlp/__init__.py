@@ -19,7 +19,7 @@ from .similarity import (
     similar_documents,
 )
 from .sudachi import SudachiTokenizer
-from .themes import ThemeScore, ThemeSuggester, load_themes, suggest_themes
+from .themes import ThemeClassifier, ThemeScore, ThemeSuggester, load_themes, suggest_themes
 from .vectorizer import TextVectorizer
 from .wordvectors import VectorsUnavailable, load_word_vectors
 
@@ -35,6 +35,7 @@ __all__ = [
     "SudachiTokenizer",
     "TextVectorizer",
     "ThemeScore",
+    "ThemeClassifier",
     "ThemeSuggester",
     "Token",
     "VectorsUnavailable",

@@ -1,22 +1,13 @@
 """Jinja filters and globals shared by all templates."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Flask, current_app
 
-from .services.clock import JST
-
-
-def format_datetime(value: datetime | None, with_time: bool = True) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone(JST)
-    text = f"{local.year}年{local.month}月{local.day}日"
-    return f"{text} {local:%H:%M}" if with_time else text
+from .services.clock import format_datetime
 
 
 def init_app(app: Flask) -> None:
+    # `|jst` shows a timestamp (or a date) in Japan's time with the one date format.
     app.jinja_env.filters["jst"] = format_datetime
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

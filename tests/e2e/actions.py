@@ -22,3 +22,14 @@ def login(page, base, email):
 
 def logout(page):
     page.get_by_role("button", name="ログアウト").click()
+
+
+def login_as(page, base, email):
+    """Log in a user that tests/factories.py made (its default password)."""
+    from tests.webclient import DEFAULT_PASSWORD
+
+    page.goto(base + "/login")
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="ログイン").click()
+    page.wait_for_url(base + "/")

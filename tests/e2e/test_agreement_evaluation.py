@@ -53,6 +53,7 @@ def evaluate(page, base, consortium_id, label, scores):
     for legend, value in scores.items():
         page.locator("fieldset", has=page.locator("legend", has_text=legend)).get_by_label(str(value), exact=True).check()
     page.get_by_role("button", name="提出する").click()
+    page.get_by_role("button", name="提出を確定する").click()  # the confirmation step
     page.wait_for_url(f"{base}/consortia/{consortium_id}/evaluation")
 
 
@@ -72,12 +73,14 @@ def test_agreement_signing_lifecycle_and_evaluation(consortium_id, live_server, 
     page.get_by_role("button", name="案を保存する").click()
     page.wait_for_url(url)
     page.get_by_role("button", name="この団体として署名する").click()
+    page.get_by_role("button", name="署名を確定する").click()  # the confirmation step
     assert "署名受付中" in page.locator("main").inner_text()
     logout(page)
 
     login(page, base, "npo@example.jp")
     page.goto(url)
     page.get_by_role("button", name="この団体として署名する").click()
+    page.get_by_role("button", name="署名を確定する").click()  # the confirmation step
     text = page.locator("main").inner_text()
     assert "締結済み" in text and "署名 2 / 2団体" in text
     logout(page)

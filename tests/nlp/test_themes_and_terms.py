@@ -38,3 +38,26 @@ def test_shared_terms_in_each_sides_words():
 
 def test_shared_terms_of_unrelated_texts_is_empty():
     assert shared_terms("公園の清掃", "日本語の教室") == []
+
+
+def test_colloquial_posts_get_the_theme_a_person_would_pick():
+    # Seen in a first real use: the zero-shot ranking put 男女共同参画 first for this post.
+    top3 = [t.code for t in suggest_themes("団地で一人暮らしの母が心配です。転んでいないか、食事をとれているか気がかりです。", k=3)]
+    assert top3[0] == "health_welfare" and "gender_equality" not in top3
+    assert suggest_themes("訪問販売で高い布団を買わされた", k=1)[0].code == "consumer_protection"
+
+
+def test_the_classifier_is_a_fitted_estimator_trained_on_the_shipped_examples():
+    import pytest
+    from sklearn.exceptions import NotFittedError
+
+    from nlp.themes import ThemeClassifier, load_examples
+
+    from nlp.themes import load_themes
+
+    texts, codes = load_examples()
+    assert len(texts) == len(codes) >= 100 and set(codes) == {t["code"] for t in load_themes()}
+    with pytest.raises(NotFittedError):
+        ThemeClassifier().scores(["見守り"])
+    model = ThemeClassifier(zero_shot_weight=0.0).fit_examples()  # the regression alone
+    assert model.suggest("川にごみが浮いている", k=1)[0].code == "environment"

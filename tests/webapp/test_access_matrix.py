@@ -27,6 +27,7 @@ INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": 
 MATRIX = {
     "main.index": ("GET", "/", None, PUBLIC),
     "main.healthz": ("GET", "/healthz", None, PUBLIC),
+    "main.favicon": ("GET", "/favicon.ico", None, PUBLIC),
     "main.mypage": ("GET", "/mypage", None, LOGGED_IN),
     "auth.register": ("GET", "/register", None, PUBLIC),
     "auth.login": ("GET", "/login", None, PUBLIC),
@@ -42,7 +43,7 @@ MATRIX = {
     "issues.index": ("GET", "/issues/", None, PUBLIC),
     "issues.detail": ("GET", "/issues/{issue}", None, PUBLIC),
     "issues.new": ("POST", "/issues/new", {"action": "save"}, LOGGED_IN),
-    "issues.similar": ("GET", "/issues/similar?title=見守り", None, LOGGED_IN),
+    "issues.similar": ("POST", "/issues/similar", {"title": "見守り"}, LOGGED_IN),
     "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
     "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
     "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),

@@ -30,8 +30,26 @@ def test_report_sets_the_two_sides_side_by_side_and_flags_differences(db, active
     assert rows[Principle.DISCLOSURE].citizen == 2.5 and not rows[Principle.DISCLOSURE].flagged  # 1.5 apart
     assert [r.principle for r in report.flagged] == [Principle.EQUALITY]
     assert report.missing == []
-    svg = evaluations.radar_svg(report.principles)
+    from webapp.charts import radar_svg
+
+    svg = radar_svg(report.principles)
     assert svg.startswith("<svg") and "対等 ⚠" in svg and svg.count("<polygon") == 5 + 2
+    _assert_labels_inside(svg)
+
+
+def _assert_labels_inside(svg):
+    """Every label's estimated extent lies inside the viewBox (「相互認識・理解」 was cut)."""
+    import re
+
+    from webapp.charts import RADAR_FONT, _text_width
+
+    left, _, width, _ = map(float, re.search(r'viewBox="([^"]+)"', svg).group(1).split())
+    labels = re.findall(r'<text x="([\d.-]+)" y="[\d.-]+" text-anchor="(\w+)" class="radar-label[^"]*">([^<]+)</text>', svg)
+    assert any(t.startswith("相互認識・理解") for _, _, t in labels)
+    for x, anchor, text in labels:
+        w = _text_width(text, RADAR_FONT)
+        start = float(x) - {"start": 0, "middle": w / 2, "end": w}[anchor]
+        assert left <= start and start + w <= left + width, (text, start, left, width)
 
 
 def test_a_difference_of_exactly_two_is_flagged(db, active_consortium):

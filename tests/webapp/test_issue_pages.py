@@ -49,14 +49,34 @@ def test_similar_open_issues_appear_while_writing_and_unrelated_ones_do_not(clie
     factory.issue(reporter=reporter, town="南沢", title="川のごみ", body="川べりにペットボトルが捨てられている。")
     factory.user(email="r@example.jp")
     auth.login(email="r@example.jp")
-    html = client.get("/issues/similar", query_string={"title": "母が一人暮らしで心配",
-                                                         "body": "滝山の団地の高齢の母が一人で暮らしていて心配です。",
-                                                         "area": factory.area("滝山").id}).get_data(as_text=True)
+    draft = {"title": "母が一人暮らしで心配", "body": "滝山の団地の高齢の母が一人で暮らしていて心配です。"}
+    html = post_form(client, "/issues/similar", {**draft, "area": factory.area("滝山").id},
+                     token_from="/issues/new").get_data(as_text=True)
     assert "一人暮らしの母の見守り" in html and "川のごみ" not in html
-    assert f'action="/issues/{existing.id}/support"' in html
-    unrelated = client.get("/issues/similar", query_string={"title": "図書館の開館時間",
-                                                              "body": "図書館を夜も開けてほしい"}).get_data(as_text=True)
+    assert f'formaction="/issues/{existing.id}/support"' in html
+    # No town chosen yet (the form's 「選んでください」 is 0): title and body are enough.
+    for area in ("0", ""):
+        html = post_form(client, "/issues/similar", {**draft, "area": area}, token_from="/issues/new").get_data(as_text=True)
+        assert "一人暮らしの母の見守り" in html
+    unrelated = post_form(client, "/issues/similar", {"title": "図書館の開館時間", "body": "図書館を夜も開けてほしい"},
+                          token_from="/issues/new").get_data(as_text=True)
     assert "一人暮らしの母の見守り" not in unrelated
+    assert client.post("/issues/similar", data=draft).status_code == 400  # no CSRF token
+
+
+def test_the_same_town_comes_first_among_similar_issues(client, auth, factory):
+    reporter = factory.user()
+    body = "一人暮らしの高齢の母が転んでいないか心配です。見守ってくれる人がほしい。"
+    factory.issue(reporter=reporter, town="南沢", title="一人暮らしの母の見守り（南沢）", body=body)
+    factory.issue(reporter=reporter, town="滝山", title="一人暮らしの母の見守り（滝山）", body=body)
+    factory.user(email="r@example.jp")
+    auth.login(email="r@example.jp")
+    for town in ("滝山", "南沢"):
+        html = post_form(client, "/issues/similar", {"title": "母が一人暮らしで心配", "body": body,
+                                                     "area": factory.area(town).id},
+                         token_from="/issues/new").get_data(as_text=True)
+        others = {"滝山": "南沢", "南沢": "滝山"}[town]
+        assert html.index(f"（{town}）") < html.index(f"（{others}）")
 
 
 def test_checking_shows_similar_issues_and_themes_without_posting(client, auth, factory, db):
@@ -71,6 +91,7 @@ def test_checking_shows_similar_issues_and_themes_without_posting(client, auth, 
     welfare = factory.theme("health_welfare")
     item = html[html.index(f'name="themes" value="{welfare.id}"'):]
     assert "おすすめ" in item[: item.index("</li>")]
+    assert item.startswith(f'name="themes" value="{welfare.id}" checked')  # pre-ticked, not only marked
     assert len(db.exec(select(Issue)).all()) == 1
 
 

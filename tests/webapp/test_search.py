@@ -70,7 +70,7 @@ def test_an_edited_profile_is_found_on_the_next_search(client, corpus, factory, 
 
 
 def test_empty_and_hostile_queries_are_harmless(client, corpus):
-    for query in ["", "   ", "<script>alert(1)</script>", "％", "\x00", "a" * 500]:
+    for query in ["", "   ", "<script>alert(1)</script>", "％", "\x00", "a" * 100]:
         response = client.get("/search/", query_string={"q": query})
         assert response.status_code == 200
         assert "<script>alert(1)</script>" not in response.get_data(as_text=True)
@@ -81,3 +81,50 @@ def test_results_are_paginated(client, factory):
         factory.organization(name=f"防災の会{n:02d}", description="防災訓練をしています。")
     first = _titles(client, "防災")
     assert "全23件" in first and first.count('class="card"') == 20
+
+
+def test_readings_find_each_other_below_matches_as_written(client, factory):
+    reporter = factory.user()
+    factory.issue(reporter=reporter, title="ゴミ置き場が荒らされる", body="カラスが袋を破る。")
+    factory.issue(reporter=reporter, title="ごみの分別がわからない", body="引っ越してきたばかりです。")
+    factory.issue(reporter=reporter, title="雪かきの人手", body="坂道が凍って危ない。")
+    html = _titles(client, "ごみ")
+    assert "ゴミ置き場が荒らされる" in html and "ごみの分別がわからない" in html
+    assert html.index("ごみの分別がわからない") < html.index("ゴミ置き場が荒らされる")  # as written first
+    html = _titles(client, "ゴミ")
+    assert html.index("ゴミ置き場が荒らされる") < html.index("ごみの分別がわからない")
+    assert "雪かきの人手" in _titles(client, "ゆきかき")
+    assert "雪かきの人手" not in _titles(client, "ゆきだるま")
+
+
+def test_an_overlong_query_is_refused_in_japanese_next_to_the_field(client, corpus):
+    response = client.get("/search/", query_string={"q": "子ども" * 34})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "100文字以内で入力してください（いま102文字）" in html and 'id="q-error"' in html
+    assert 'maxlength="100"' in html
+
+
+@pytest.mark.slow
+def test_a_url_too_long_for_the_server_gets_the_apps_japanese_page(live_server):
+    import urllib.error
+    import urllib.request
+    from urllib.parse import quote
+
+    for url, headers, status in [(live_server + "/search/?q=" + quote("ご" * 1000), {}, 414),
+                                 (live_server + "/", {"Cookie": "x=" + "a" * 9000}, 431)]:
+        try:
+            urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == status
+            html = error.read().decode("utf-8")
+            assert "<html lang=\"ja\">" in html and f"エラーコード: {status}" in html
+        else:
+            raise AssertionError(f"{status} expected")
+    # 600 characters still reach the app, which explains the limit itself.
+    try:
+        urllib.request.urlopen(live_server + "/search/?q=" + quote("ご" * 600), timeout=10)
+    except urllib.error.HTTPError as error:
+        assert error.code == 422 and "100文字以内" in error.read().decode("utf-8")
+    else:
+        raise AssertionError("422 expected")

@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from sqlmodel import select
@@ -57,11 +58,25 @@ def test_undeclared_themes_are_inferred_from_the_text(db, factory):
 def test_town_map_is_an_svg_of_every_town(client, auth, factory):
     factory.issue(reporter=factory.user(), town="南沢")
     html = _staff_client(client, auth, factory).get("/staff/gaps").get_data(as_text=True)
-    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 520"'):]
+    svg = html[html.index('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 720 560"'):]
     svg = svg[: svg.index("</svg>")]
-    assert svg.count("<circle") == 23
-    assert "南沢: 課題1件・団体0" in svg
-    assert 'class="town cov-none gap"' in svg
+    assert svg.count('<g class="town ') == 23 and svg.count('class="name"') == 23
+    assert "南沢: 受付中の課題1件（うち協議体なし1件）・団体0" in svg  # the text alternative
+    assert svg.count('class="town gap-1"') == 1 and svg.count('class="town gap-0"') == 22
+    assert "協議体がまだない課題:" in svg and "4件以上" in svg  # the legend
+
+
+def test_town_map_labels_never_overlap(client, auth, factory):
+    from webapp.charts import MAP_FONT, _text_width
+
+    html = _staff_client(client, auth, factory).get("/staff/gaps").get_data(as_text=True)
+    labels = [(float(x), float(y), name) for x, y, name in
+              re.findall(r'<text x="([\d.]+)" y="([\d.]+)" text-anchor="middle" class="name">([^<]+)</text>', html)]
+    assert {"大門町", "新川町", "浅間町"} <= {name for _, _, name in labels} and len(labels) == 23
+    boxes = [(x - _text_width(n, MAP_FONT) / 2, y - MAP_FONT, x + _text_width(n, MAP_FONT) / 2, y + 2) for x, y, n in labels]
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
 
 
 def test_board_groups_consortia_by_status(client, auth, factory, active_consortium, db):
@@ -115,3 +130,20 @@ def test_every_change_is_in_the_audit_log(db, factory, active_consortium):
     update = next(e for e in entries if e.action == "update")
     assert update.actor_id == w["npo_owner"].id and update.details["offers"][1] == "週2回の訪問"
     assert all(e.created_at is not None for e in entries)
+
+
+def test_audit_details_read_in_japanese_with_names_and_before_after(client, auth, factory, db, active_consortium):
+    from webapp.models import OrganizationCreate
+    from webapp.services import organizations as org_service
+
+    org = active_consortium["jichikai"]
+    data = org_service.profile_form_data(db, org_id=org.id)
+    org_service.update_organization(db, org_id=org.id, actor=active_consortium["kaicho"], data=OrganizationCreate(
+        **{**data.model_dump(), "offers": "集会所を貸せます", "area_ids": [factory.area("滝山").id, factory.area("南沢").id]}))
+    db.commit()
+    auth.login(email="staff@example.jp")
+    html = client.get("/staff/audit").get_data(as_text=True)
+    assert "提供できること" in html and "→ 集会所を貸せます" in html
+    assert "活動している町" in html and "滝山 → 滝山、南沢" in html
+    assert "見守りNPO" in html  # an invited organization by name, not by id
+    assert not re.search(r"\\u[0-9a-f]{4}", html) and "area_ids" not in html and "{&#34;" not in html

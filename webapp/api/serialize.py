@@ -1,6 +1,7 @@
 """Service results → JSON-ready dicts, in the shapes the OpenAPI document declares."""
 from __future__ import annotations
 
+from ..services import clock
 from ..services.pagination import Page
 
 
@@ -38,7 +39,7 @@ def organization_profile(profile) -> dict:
 def issue_summary(i) -> dict:
     return {
         "id": i.id, "title": i.title, "body": i.body, "town": i.area_name, "status": i.status.value,
-        "supports": i.support_count, "created_at": i.created_at.isoformat(), "demo": i.is_demo,
+        "supports": i.support_count, "created_at": clock.iso(i.created_at), "demo": i.is_demo,
     }
 
 
@@ -46,13 +47,13 @@ def issue_detail(d) -> dict:
     return {
         "id": d.issue.id, "title": d.issue.title, "body": d.issue.body, "town": d.area.name,
         "status": d.issue.status.value, "reporter": d.reporter_name, "themes": d.theme_names,
-        "supports": d.support_count, "created_at": d.issue.created_at.isoformat(),
+        "supports": d.support_count, "created_at": clock.iso(d.issue.created_at),
         "history": [
             {"from": h.old_status.value if h.old_status else None, "to": h.new_status.value,
-             "reason": h.reason, "at": h.created_at.isoformat()}
+             "reason": h.reason, "at": clock.iso(h.created_at)}
             for h in d.history
         ],
-        "comments": [{"author": c.author_name, "body": c.body, "at": c.created_at.isoformat()} for c in d.comments],
+        "comments": [{"author": c.author_name, "body": c.body, "at": clock.iso(c.created_at)} for c in d.comments],
         "demo": d.issue.source.value == "demo",
     }
 
@@ -70,7 +71,7 @@ def suggestion(s) -> dict:
 
 
 def consortium_summary(c) -> dict:
-    return {"id": c.id, "name": c.name, "status": c.status.value, "end_date": c.end_date.isoformat(),
+    return {"id": c.id, "name": c.name, "status": c.status.value, "end_date": clock.iso(c.end_date),
             "members": c.member_names}
 
 
@@ -78,7 +79,7 @@ def consortium_detail(d) -> dict:
     c = d.consortium
     return {
         "id": c.id, "name": c.name, "purpose": c.purpose, "domain": c.domain.value,
-        "status": c.status.value, "start_date": c.start_date.isoformat(), "end_date": c.end_date.isoformat(),
+        "status": c.status.value, "start_date": clock.iso(c.start_date), "end_date": clock.iso(c.end_date),
         "towns": d.area_names, "themes": d.theme_names,
         "issues": [{"id": i, "title": t} for i, t in d.issues],
         "members": [

@@ -21,6 +21,7 @@ def warm_up(app) -> None:
         session = get_session()
         suggestions.current_index(session)
         search.current_index(session)
+        suggestions.suggest_theme_ids(session, text="見守り")  # trains the theme classifier once
         for issue_id in issues.open_issue_ids(session, limit=WARM_ISSUES):
             suggestions.for_issue(session, issue_id=issue_id)
     get_engine(app).dispose()
@@ -60,6 +61,10 @@ def serve(host: str, port: int, workers: int, warm: bool) -> None:
             self.cfg.set("accesslog", "-")
             self.cfg.set("timeout", 120)
             self.cfg.set("preload_app", True)
+            # Long enough for a search of 100 Japanese characters (about 900 bytes encoded) with
+            # filters; anything longer gets the app's own 414 page from the worker class.
+            self.cfg.set("limit_request_line", 8190)
+            self.cfg.set("worker_class", "webapp.cli.worker.KyodoWorker")
 
         def load(self):
             return app

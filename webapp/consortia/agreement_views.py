@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
+from .. import confirmation
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..inputs import int_arg
@@ -107,6 +108,11 @@ def sign(consortium_id: int, agreement_id: int, org_id: int):
     agreement = agreement_service.get_agreement(session, agreement_id)
     if agreement.consortium_id != consortium_id:
         abort(404)
+    if not confirmation.confirmed():
+        return confirmation.render(confirmation.Confirmation(
+            "協定書に署名します", agreement_service.sign_summary(session, agreement=agreement, org_id=org_id),
+            "署名は取り消せません。参加団体のすべてが署名すると、この版が締結されます。", "署名を確定する",
+            back_url=url_for("consortia.agreement", consortium_id=consortium_id, v=agreement.version)))
     try:
         agreement_service.sign(session, agreement_id=agreement_id, org_id=org_id, by_user=current_user,
                                seen=request.form.get("seen", ""))

@@ -24,6 +24,15 @@ class EvaluationForm(KyodoForm):
     cost_comment = _comment("費用対効果について")
     lessons = TextAreaField("学んだこと・次に生かすこと", validators=[Length(max=4000, message="4000文字以内で入力してください。")])
 
+    def summary(self) -> list[tuple[str, str]]:
+        """(label, answer) rows for the confirmation page, in the form's order; empty comments left out."""
+        rows = []
+        for field in self:
+            if field.name == "csrf_token" or not field.data:
+                continue
+            rows.append((field.label.text, f"{field.data} / 5" if isinstance(field, RadioField) else field.data))
+        return rows
+
 
 for _p in Principle:
     setattr(EvaluationForm, f"p_{_p.value}", _score(f"{_p.label}の原則"))

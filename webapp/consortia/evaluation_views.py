@@ -2,6 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
+from .. import charts, confirmation
 from ..access import current_viewer, login_required, public
 from ..db import get_session
 from ..inputs import int_arg
@@ -23,7 +24,7 @@ def evaluation(consortium_id: int):
     viewer = current_viewer()
     return render_template(
         "consortia/evaluation.html", consortium=consortium, report=report,
-        radar=evaluation_service.radar_svg(report.principles),
+        radar=charts.radar_svg(report.principles),
         pending=evaluation_service.pending_for(session, consortium_id=consortium_id, user=viewer),
         may_manage=viewer is not None and consortium_service.may_manage(session, consortium_id=consortium_id, user=viewer),
         form=KyodoForm(),
@@ -41,6 +42,13 @@ def evaluate(consortium_id: int):
     if org_id not in {p.organization_id for p in pending}:
         abort(403)
     form = EvaluationForm()
+    who = next(p.label for p in pending if p.organization_id == org_id)
+    if confirmation.going_back():
+        return _evaluation_form(consortium, form, who)
+    if form.validate_on_submit() and not confirmation.confirmed():
+        return confirmation.render(confirmation.Confirmation(
+            f"振り返りを提出します（{who}）", form.summary(),
+            "提出すると直せません。", "提出を確定する"))
     if form.validate_on_submit():
         try:
             data = EvaluationCreate(
@@ -59,8 +67,10 @@ def evaluate(consortium_id: int):
             session.commit()
             flash("振り返りを提出しました。", "success")
             return redirect(url_for("consortia.evaluation", consortium_id=consortium_id))
-    status = 422 if request.method == "POST" else 200
-    who = next(p.label for p in pending if p.organization_id == org_id)
+    return _evaluation_form(consortium, form, who, status=422 if request.method == "POST" else 200)
+
+
+def _evaluation_form(consortium, form, who, status=200):
     return render_template("consortia/evaluation_form.html", consortium=consortium, form=form, who=who,
                            principles=list(Principle)), status
 
@@ -91,6 +101,12 @@ def close(consortium_id: int):
     session = get_session()
     if not consortium_service.may_manage(session, consortium_id=consortium_id, user=current_user):
         abort(403)
+    if KyodoForm().validate_on_submit() and not confirmation.confirmed():
+        consortium = consortium_service.get_consortium(session, consortium_id)
+        return confirmation.render(confirmation.Confirmation(
+            "協議体を終了します", [("協議体", consortium.name), ("状態", consortium.status.label)],
+            "終了すると元に戻せません。記録（協定書・振り返り）は公開されたまま残ります。", "終了を確定する",
+            back_url=url_for("consortia.evaluation", consortium_id=consortium_id)))
     if KyodoForm().validate_on_submit():
         try:
             consortium_service.close(session, consortium_id=consortium_id, by_user=current_user)

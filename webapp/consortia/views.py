@@ -1,9 +1,10 @@
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
+from .. import confirmation
 from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
@@ -13,7 +14,7 @@ from ..models import ConsortiumCreate, ConsortiumStatus
 from ..services import consortia as consortium_service
 from ..services import issues as issue_service
 from ..services import organizations as org_service
-from ..services import places
+from ..services import clock, places
 from ..services.errors import ServiceError
 from . import bp
 from .forms import ConsortiumForm, InviteForm, LeaveForm, RespondForm
@@ -68,8 +69,8 @@ def _prepare(form: ConsortiumForm, session) -> dict:
 
 
 def _prefill(form: ConsortiumForm, session) -> None:
-    form.start_date.data = date.today()
-    form.end_date.data = date.today() + timedelta(days=365)
+    form.start_date.data = clock.today()  # Japan's date, also just after midnight JST
+    form.end_date.data = clock.today() + timedelta(days=365)
     form.invite.data = [choice.value for choice in form.invite.choices]
     from_org = int_arg("from_org")
     if from_org and from_org in {choice.value for choice in form.founding_org.choices}:
@@ -77,7 +78,8 @@ def _prefill(form: ConsortiumForm, session) -> None:
     issue_id = int_arg("issue")
     if issue_id:
         prefill = issue_service.consortium_prefill(session, issue_id=issue_id)
-        form.name.data = f"{prefill.title}に取り組む協議体"
+        # Quoted: an issue title is often a sentence (「…があった」), not a noun to build on.
+        form.name.data = f"「{prefill.title[:100]}」に取り組む協議体"
         form.purpose.data = prefill.purpose
         form.areas.data = [prefill.area_id]
         form.themes.data = prefill.theme_ids
@@ -163,6 +165,12 @@ def respond(consortium_id: int, org_id: int):
 def leave(consortium_id: int, org_id: int):
     session = get_session()
     form = LeaveForm()
+    if form.validate_on_submit() and not confirmation.confirmed():
+        return confirmation.render(confirmation.Confirmation(
+            "協議体から脱退します", consortium_service.leave_summary(session, consortium_id=consortium_id, org_id=org_id,
+                                                                message=form.message.data or ""),
+            "脱退は取り消せません。", "脱退を確定する",
+            back_url=url_for("consortia.detail", consortium_id=consortium_id)))
     if form.validate_on_submit():
         try:
             consortium_service.leave(session, consortium_id=consortium_id, org_id=org_id,

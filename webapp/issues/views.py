@@ -80,18 +80,22 @@ def new():
     title, body = (form.title.data or "").strip(), (form.body.data or "").strip()
     similar = suggestions.similar_issues(session, title=title, body=body, area_id=form.area.data) if title or body else []
     suggested = suggestions.suggest_theme_ids(session, text=f"{title}\n{body}") if title or body else []
+    preticked = not submitted and bool(suggested) and not form.themes.data
+    if preticked:
+        form.themes.data = list(suggested)  # the resident may untick them
     return render_template(
-        "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested
+        "issues/form.html", form=form, similar=similar, suggested_theme_ids=suggested, preticked=preticked
     ), status
 
 
-@bp.get("/similar")
+@bp.post("/similar")
 @login_required
 def similar():
-    """While a resident writes: the most similar open issues, as an HTML fragment."""
-    title = request.args.get("title", "").strip()[:120]
-    body = request.args.get("body", "").strip()[:4000]
-    area_id = int_arg("area")
+    """While a resident writes: the most similar open issues, as an HTML fragment. A POST (with
+    the form's CSRF token) so that a long draft fits and never lands in URLs or access logs."""
+    form = IssueForm()  # parses the draft as the posting form would (CSRF checked globally)
+    title, body = (form.title.data or "").strip()[:120], (form.body.data or "").strip()[:4000]
+    area_id = form.area.data or None
     items = suggestions.similar_issues(get_session(), title=title, body=body, area_id=area_id) if title or body else []
     return render_template("issues/_similar.html", similar=items)
 

@@ -1,4 +1,4 @@
-from flask import render_template
+from flask import redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import login_required, public
@@ -21,6 +21,13 @@ def index():
             session, statuses=list(ACTIVE_ISSUE_STATUSES), per_page=5
         ).items,
     )
+
+
+@bp.get("/favicon.ico")
+@public
+def favicon():
+    """Browsers ask for /favicon.ico whatever the page says; the icon is an SVG."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
 
 
 @bp.get("/healthz")

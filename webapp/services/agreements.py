@@ -300,8 +300,16 @@ class FieldDiff:
     changed: bool
 
 
+def sign_summary(session: Session, *, agreement: Agreement, org_id: int) -> list[tuple[str, str]]:
+    """(label, value) rows shown for confirmation before an organization signs `agreement`."""
+    consortium = session.get(Consortium, agreement.consortium_id)
+    return [("協議体", consortium.name), ("協定書", f"第{agreement.version}版"),
+            ("署名する団体", org_service.get_organization(session, org_id).name), ("目的", agreement.purpose),
+            ("期間", _period(agreement))]
+
+
 def _period(a: Agreement) -> str:
-    return f"{a.period_start.isoformat()} 〜 {a.period_end.isoformat()}"
+    return f"{clock.format_date(a.period_start)} 〜 {clock.format_date(a.period_end)}"
 
 
 def _mark(old: str, new: str) -> tuple[Markup, bool]:

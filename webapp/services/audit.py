@@ -61,6 +61,7 @@ class AuditView:
     summary: str
     details: dict
     proxy: bool
+    detail_rows: list[tuple[str, str]]  # the details in Japanese (audit_details.describe)
 
 
 def list_entries(
@@ -77,10 +78,13 @@ def list_entries(
     rows = session.exec(
         query.order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc()).offset((page - 1) * per_page).limit(per_page)
     ).all()
+    from .audit_details import describe
+
+    readable = describe(session, [e.details or {} for e, _ in rows])
     items = [
         AuditView(e.created_at, name or "システム", e.entity, ENTITIES.get(e.entity, e.entity), e.entity_id,
-                  e.action, e.summary, e.details or {}, e.proxy)
-        for e, name in rows
+                  e.action, e.summary, e.details or {}, e.proxy, detail_rows)
+        for (e, name), detail_rows in zip(rows, readable, strict=True)
     ]
     return Page(items, page, per_page, total)
 

@@ -264,6 +264,13 @@ def respond(
     return member
 
 
+def leave_summary(session: Session, *, consortium_id: int, org_id: int, message: str) -> list[tuple[str, str]]:
+    """(label, value) rows shown for confirmation before an organization leaves."""
+    rows = [("協議体", get_consortium(session, consortium_id).name),
+            ("脱退する団体", org_service.get_organization(session, org_id).name)]
+    return rows + ([("脱退の理由", message)] if message else [])
+
+
 def leave(session: Session, *, consortium_id: int, org_id: int, by_user: User, message: str) -> None:
     """自主性尊重: a member organization may leave at any time."""
     consortium = hold_consortium(session, consortium_id)

@@ -2,10 +2,8 @@
 report that sets the two sides next to each other."""
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from markupsafe import Markup
 from sqlmodel import Session, select
 
 from ..models import (
@@ -144,42 +142,6 @@ def report(session: Session, *, consortium_id: int) -> Report:
         cost=(_mean([e.cost_score for e in citizens]), float(city.cost_score) if city else None),
         principles=principles, texts=texts, missing=missing,
     )
-
-
-def radar_svg(rows: list[PrincipleRow], *, size: int = 360, title: str = "7つの視点") -> Markup:
-    """A radar chart of the seven principles, citizens' side against the city's, as inline SVG."""
-    cx = cy = size / 2
-    radius = size / 2 - 70
-    n = len(rows)
-
-    def point(i: int, value: float) -> tuple[float, float]:
-        angle = -math.pi / 2 + 2 * math.pi * i / n
-        r = radius * value / 5
-        return round(cx + r * math.cos(angle), 1), round(cy + r * math.sin(angle), 1)
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" role="img" '
-             f'aria-labelledby="radar-title radar-desc" class="radar">',
-             f'<title id="radar-title">{title}</title>',
-             '<desc id="radar-desc">' + "、".join(
-                 f"{r.principle.label}: 市民側 {_fmt(r.citizen)}・市側 {_fmt(r.city)}" for r in rows) + "</desc>"]
-    for level in range(1, 6):
-        ring = " ".join(f"{x},{y}" for x, y in (point(i, level) for i in range(n)))
-        parts.append(f'<polygon points="{ring}" class="radar-grid"/>')
-    for i, row in enumerate(rows):
-        x, y = point(i, 5)
-        lx, ly = point(i, 6.1)
-        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x}" y2="{y}" class="radar-axis"/>')
-        anchor = "middle" if abs(lx - cx) < 5 else ("start" if lx > cx else "end")
-        flag = " ⚠" if row.flagged else ""
-        css = "radar-label flagged" if row.flagged else "radar-label"
-        parts.append(f'<text x="{lx}" y="{ly}" text-anchor="{anchor}" class="{css}">{row.principle.label}{flag}</text>')
-    for side, css in (("citizen", "radar-citizen"), ("city", "radar-city")):
-        values = [getattr(r, side) for r in rows]
-        if all(v is not None for v in values):
-            shape = " ".join(f"{x},{y}" for x, y in (point(i, v) for i, v in enumerate(values)))
-            parts.append(f'<polygon points="{shape}" class="{css}"/>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 def _fmt(value: float | None) -> str:

@@ -37,6 +37,7 @@ from ..models import (
     Theme,
     User,
 )
+from . import clock
 from .issues import ANONYMOUS_REPORTER
 
 KINDS = ("organizations", "issues", "consortia", "agreements", "evaluations")
@@ -81,7 +82,7 @@ def _names(session: Session, link, owner: str, target, order) -> dict[int, list[
 
 
 def _iso(value) -> str | None:
-    return value.isoformat() if value is not None else None
+    return clock.iso(value)
 
 
 def _organizations(session: Session) -> list[dict]:

@@ -270,6 +270,10 @@ class ConsortiumPrefill:
 def consortium_prefill(session: Session, *, issue_id: int) -> ConsortiumPrefill:
     issue = get_issue(session, issue_id)
     theme_ids = list(session.exec(select(IssueTheme.theme_id).where(IssueTheme.issue_id == issue_id)))
+    if not theme_ids:  # the reporter chose none: the themes suggested for its text
+        from .suggestions import suggest_theme_ids
+
+        theme_ids = suggest_theme_ids(session, text=f"{issue.title}\n{issue.body}", k=2)
     return ConsortiumPrefill(
         title=issue.title,
         purpose=f"地域課題「{issue.title}」の解決に向けて、地域の団体とテーマの団体が力を合わせて取り組む。",

@@ -12,7 +12,7 @@ from datetime import date
 from sqlmodel import Session, select
 
 from ..models import Consortium, ConsortiumStatus, LifecycleEvent, NotificationKind
-from . import changes
+from . import changes, clock
 from . import consortia as consortium_service
 
 REMINDER_DAYS = (30, 7)
@@ -52,7 +52,7 @@ def tick(session: Session, *, today: date) -> TickReport:
         if consortium.end_date < today:
             if _once(session, consortium, "ended"):
                 consortium_service.start_evaluation(session, consortium=consortium, by_user=None,
-                                                    reason=f"期間が{consortium.end_date.isoformat()}で終わりました")
+                                                    reason=f"期間が{clock.format_date(consortium.end_date)}で終わりました")
                 report.evaluating.append(consortium.id)
             continue
         days_left = (consortium.end_date - today).days
@@ -63,7 +63,7 @@ def tick(session: Session, *, today: date) -> TickReport:
         if _once(session, consortium, f"reminder_{window}"):
             consortium_service.notify_participants(
                 session, consortium, None,
-                f"協議体「{consortium.name}」の期間は{consortium.end_date.isoformat()}までです（あと{days_left}日）。"
+                f"協議体「{consortium.name}」の期間は{clock.format_date(consortium.end_date)}までです（あと{days_left}日）。"
                 "続ける場合は、新しい期間の協定書を作って署名してください。",
                 kind=NotificationKind.LIFECYCLE,
             )

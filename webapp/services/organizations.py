@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, changes
+from . import audit, audit_details, changes
 from .errors import Conflict, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -114,7 +114,7 @@ def update_organization(
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org.id)
     diff = audit.changed_fields(before, data.model_dump(mode="json"))
     audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="update",
-                 summary=f"団体「{org.name}」のプロフィールを更新（{'、'.join(diff) or '変更なし'}）",
+                 summary=f"団体「{org.name}」のプロフィールを更新（{'、'.join(audit_details.label(k) for k in diff) or '変更なし'}）",
                  details=diff, proxy=audit.is_proxy(session, actor=actor, org_id=org.id))
     session.flush()
     return org

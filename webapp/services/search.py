@@ -2,7 +2,8 @@
 
 A query matches a text when each of its words (split at spaces) is found in it: as written after
 normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the same dictionary word (子ども = 子供 =
-こども), or, ranked lower, through a synonym or the city glossary (お年寄り ≈ 高齢者)."""
+こども), or, ranked lower, by its reading (ごみ = ゴミ, ゆきかき = 雪かき) or through a synonym or the city
+glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,6 +26,10 @@ from .pagination import PER_PAGE, Page, clamp_page
 from .worker_cache import VersionedCache
 
 ORG, ISSUE = "organization", "issue"
+# The search form's limit; longer queries are refused with a message (webapp/search/forms.py).
+MAX_QUERY_LENGTH = 100
+# A match by reading alone ranks below any match as written or as the same dictionary word.
+READING_SCORE = 0.4
 SEARCHED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.CLOSED_UNRESOLVED)
 
 
@@ -34,6 +39,7 @@ class _Doc:
     text: str  # normalized, for matching as written
     words: frozenset[str]
     expansions: frozenset[str]
+    reading: str  # katakana (nlp.reading)
 
 
 class SearchIndex:
@@ -54,10 +60,12 @@ class SearchIndex:
 
     def upsert(self, key: tuple[str, int], title: str, text: str) -> None:
         from nlp.normalize import normalize
+        from nlp.reading import reading
 
         self.remove(key)
         words, expansions = self._split(f"{title}\n{text}")
-        doc = _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions)
+        doc = _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
+                   reading(f"{title}\n{text}"))
         self.docs[key] = doc
         for feature in words | expansions:
             self._postings.setdefault(feature, set()).add(key)
@@ -71,6 +79,7 @@ class SearchIndex:
     def search(self, query: str) -> list[tuple[tuple[str, int], float]]:
         """(key, score) of every document matching all words of the query, best first."""
         from nlp.normalize import normalize
+        from nlp.reading import reading
 
         terms = [t for t in normalize(query).split() if t][:10]
         if not terms:
@@ -84,9 +93,12 @@ class SearchIndex:
             for key in set().union(*(self._postings.get(f, ()) for f in words)) if words else ():
                 doc = self.docs[key]
                 hits[key] = len(words & doc.words) / len(words)
+            said = reading(term) if len(term) > 1 else ""
             for key, doc in self.docs.items():
                 if term in doc.text:
                     hits[key] = 1.0 + (0.5 if term in doc.title else 0.0)
+                elif said and key not in hits and said in doc.reading:
+                    hits[key] = READING_SCORE
             scores = hits if scores is None else {k: scores[k] + v for k, v in hits.items() if k in scores}
             if not scores:
                 return []

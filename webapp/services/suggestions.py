@@ -319,14 +319,17 @@ def for_organization(session: Session, *, org_id: int, k: int = 5) -> Organizati
 def similar_issues(
     session: Session, *, title: str, body: str, area_id: int | None = None, k: int = 5
 ) -> list[SimilarIssue]:
-    """Open issues most like a draft, for the duplicate check while a resident writes."""
+    """Open issues most like a draft, for the duplicate check while a resident writes: found by
+    title and body alone, those in the draft's town (when chosen) listed first."""
     index = current_index(session)
-    area = session.get(Area, area_id) if area_id else None
-    draft = IssueProfile(id=None, title=title, body=body, town=area.name if area else "")
-    matches = [m for m in index.similar_issues(draft, k=k) if m.score >= SIMILAR_MIN_SCORE]
-    ids = [m.id for m in matches]
-    if not ids:
+    # The town is left out of the query: a duplicate is a duplicate wherever it was posted, and a
+    # draft without a town would otherwise have every score scaled down below the threshold.
+    draft = IssueProfile(id=None, title=title, body=body, town="")
+    fits = {m.id: (m.score / m.town if m.town else 0.0, m) for m in index.similar_issues(draft, k=2 * k)}
+    fits = {i: fm for i, fm in fits.items() if fm[0] >= SIMILAR_MIN_SCORE}
+    if not fits:
         return []
+    ids = list(fits)
     counts = dict(session.exec(
         select(IssueSupport.issue_id, sa.func.count()).where(IssueSupport.issue_id.in_(ids))
         .group_by(IssueSupport.issue_id)
@@ -334,11 +337,11 @@ def similar_issues(
     rows = {i.id: (i, name) for i, name in session.exec(
         select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(Issue.id.in_(ids))
     )}
+    order = sorted((i for i in ids if i in rows), key=lambda i: (rows[i][0].area_id != area_id, -fits[i][0], i))
     return [
-        SimilarIssue(m.id, rows[m.id][0].title, rows[m.id][1], counts.get(m.id, 0), round(float(m.score), 4),
-                     [_term_text(t) for t in m.reasons.terms[:5]])
-        for m in matches
-        if m.id in rows
+        SimilarIssue(i, rows[i][0].title, rows[i][1], counts.get(i, 0), round(fits[i][0], 4),
+                     [_term_text(t) for t in fits[i][1].reasons.terms[:5]])
+        for i in order[:k]
     ]
 
 

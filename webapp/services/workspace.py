@@ -2,12 +2,10 @@
 nobody working on their theme, a map of the towns, and the 協議体 board."""
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from markupsafe import Markup, escape
 from sqlmodel import Session, select
 
 from ..models import (
@@ -38,12 +36,15 @@ class UnservedIssue:
     team_note: str
 
 
+def _served_issue_ids():
+    return select(ConsortiumIssue.issue_id).join(Consortium, Consortium.id == ConsortiumIssue.consortium_id).where(
+        Consortium.status != ConsortiumStatus.CLOSED)
+
+
 def issues_without_consortium(session: Session, *, page: int = 1, per_page: int = 10) -> Page[UnservedIssue]:
     """Open issues that no 協議体 works on yet, oldest first, each with its proposed team."""
-    served = select(ConsortiumIssue.issue_id).join(Consortium, Consortium.id == ConsortiumIssue.consortium_id).where(
-        Consortium.status != ConsortiumStatus.CLOSED)
     query = select(Issue, Area.name).join(Area, Area.id == Issue.area_id).where(
-        Issue.status.in_(ACTIVE_ISSUE_STATUSES), Issue.id.not_in(served))
+        Issue.status.in_(ACTIVE_ISSUE_STATUSES), Issue.id.not_in(_served_issue_ids()))
     total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
     page = clamp_page(page)
     rows = session.exec(query.order_by(Issue.created_at, Issue.id).offset((page - 1) * per_page).limit(per_page)).all()
@@ -126,6 +127,7 @@ class TownPoint:
     area: Area
     open_issues: int
     organizations: int
+    unserved: int = 0  # open issues no 協議体 (other than a closed one) works on
 
 
 def town_points(session: Session) -> list[TownPoint]:
@@ -135,39 +137,11 @@ def town_points(session: Session) -> list[TownPoint]:
         select(OrganizationArea.area_id, sa.func.count())
         .join(Organization, Organization.id == OrganizationArea.organization_id)
         .where(Organization.status == OrgStatus.ACTIVE).group_by(OrganizationArea.area_id)).all())
-    return [TownPoint(a, issue_counts.get(a.id, 0), org_counts.get(a.id, 0))
+    unserved = dict(session.exec(
+        select(Issue.area_id, sa.func.count()).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES),
+                                                     Issue.id.not_in(_served_issue_ids())).group_by(Issue.area_id)).all())
+    return [TownPoint(a, issue_counts.get(a.id, 0), org_counts.get(a.id, 0), unserved.get(a.id, 0))
             for a in session.exec(select(Area).order_by(Area.postal_code))]
-
-
-def town_map_svg(points: list[TownPoint], *, width: int = 720, height: int = 520) -> Markup:
-    """Towns at their real centroids (equirectangular, scaled by cos(latitude)); circle area grows
-    with open issues, colour with how many organizations work there. No tiles, no network."""
-    if not points:
-        return Markup("")
-    lat0 = sum(p.area.lat for p in points) / len(points)
-    xs = [p.area.lng * math.cos(math.radians(lat0)) for p in points]
-    ys = [p.area.lat for p in points]
-    span = max(max(xs) - min(xs), max(ys) - min(ys)) or 1.0
-    pad = 60
-    scale = min((width - 2 * pad) / (max(xs) - min(xs) or span), (height - 2 * pad) / (max(ys) - min(ys) or span))
-    most_orgs = max(p.organizations for p in points) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" role="img" '
-             'aria-labelledby="map-title map-desc" class="town-map">',
-             '<title id="map-title">町ごとの地域課題と活動団体</title>',
-             '<desc id="map-desc">' + escape("、".join(
-                 f"{p.area.name}: 課題{p.open_issues}件・団体{p.organizations}" for p in points)) + "</desc>"]
-    for p, x, y in zip(points, xs, ys):
-        cx = round(pad + (x - min(xs)) * scale, 1)
-        cy = round(height - pad - (y - min(ys)) * scale, 1)
-        r = round(6 + 6 * math.sqrt(p.open_issues), 1)
-        coverage = p.organizations / most_orgs
-        css = "cov-none" if p.organizations == 0 else ("cov-low" if coverage < 0.34 else ("cov-mid" if coverage < 0.67 else "cov-high"))
-        gap = " gap" if p.open_issues and p.organizations == 0 else ""
-        parts.append(f'<g class="town {css}{gap}"><circle cx="{cx}" cy="{cy}" r="{r}"/>'
-                     f'<text x="{cx}" y="{round(cy - r - 4, 1)}" text-anchor="middle">{escape(p.area.name)}</text>'
-                     f'<text x="{cx}" y="{round(cy + 4, 1)}" text-anchor="middle" class="count">{p.open_issues}</text></g>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
 
 
 # ---------------------------------------------------------------- the board

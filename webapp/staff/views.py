@@ -1,6 +1,7 @@
 """The staff workspace (職員): brokering teams, seeing gaps, proxy entry, the audit log."""
 from flask import render_template, request
 
+from .. import charts
 from ..access import staff_required
 from ..db import get_session
 from ..filters import int_arg
@@ -26,7 +27,7 @@ def gaps():
     session = get_session()
     points = workspace.town_points(session)
     return render_template("staff/gaps.html", heatmap=workspace.heatmap(session), points=points,
-                           town_map=workspace.town_map_svg(points))
+                           town_map=charts.town_map_svg(points))
 
 
 @bp.get("/board")
@@ -40,7 +41,7 @@ def board():
 def evaluations():
     rows, overall = evaluation_service.overview(get_session())
     return render_template("staff/evaluations.html", rows=rows, overall=overall,
-                           radar=evaluation_service.radar_svg(overall, title="全協議体の7つの視点"))
+                           radar=charts.radar_svg(overall, title="全協議体の7つの視点"))
 
 
 @bp.get("/audit")
