@@ -31,7 +31,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, clock, notifications
+from . import accounts, audit, clock, notifications
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -146,6 +146,7 @@ def may_draft(session: Session, *, consortium: Consortium, user: User | None) ->
 
 def save_draft(session: Session, *, consortium_id: int, by_user: User, data: AgreementDraft) -> Agreement:
     """Edit the current draft, or start a new version (a partly signed one is superseded)."""
+    accounts.require_confirmed(by_user)
     consortium = consortium_service.get_consortium(session, consortium_id)
     if not may_draft(session, consortium=consortium, user=by_user):
         raise Forbidden("協定書を作れるのは、参加団体の代表か市職員です。")
@@ -191,6 +192,7 @@ def save_draft(session: Session, *, consortium_id: int, by_user: User, data: Agr
 
 
 def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, today: date | None = None) -> Agreement:
+    accounts.require_confirmed(by_user)
     agreement = get_agreement(session, agreement_id)
     if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.SIGNING):
         raise Conflict("この版には署名できません（締結済みか、改定により失効しています）。")
