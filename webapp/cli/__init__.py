@@ -13,6 +13,7 @@ _COMMANDS = {
     "seed": ("database", "seed"),
     "refit-index": ("database", "refit_index"),
     "create-user": ("accounts", "create_user"),
+    "reset-two-factor": ("accounts", "reset_two_factor"),
     "serve": ("server", "serve"),
     "send-digests": ("mail", "send_digests"),
     "retry-mail": ("mail", "retry_mail"),

@@ -104,7 +104,7 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
     sent = 0
     for notification, user in rows:
         try:
-            mail.send(
+            delivered = mail.send(
                 settings,
                 to=user.email,
                 subject=f"【協働マッチング】{notification.kind.label}",
@@ -114,6 +114,8 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
         except (OSError, smtplib.SMTPException):
             log.exception("could not mail notification %s", notification.id)
             continue
+        if not delivered:
+            continue  # only logged: it was not e-mailed, so it is not marked as e-mailed
         notification.emailed_at = utcnow()
         session.add(notification)
         sent += 1
@@ -122,6 +124,8 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
 
 
 def retry_unmailed(session: Session, *, settings: mail.MailSettings, older_than: timedelta) -> int:
+    if not settings.host:
+        return 0  # without a server every retry would only log the same mails again
     ids = session.exec(
         select(Notification.id).where(
             Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than
@@ -146,7 +150,7 @@ def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime
     for user, items in by_user.values():
         lines = [f"・{n.message}\n  {_absolute(settings, n.link)}" for n in items]
         try:
-            mail.send(
+            delivered = mail.send(
                 settings,
                 to=user.email,
                 subject=f"【協働マッチング】新しいお知らせ {len(items)}件",
@@ -154,6 +158,8 @@ def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime
             )
         except (OSError, smtplib.SMTPException):
             log.exception("could not mail the digest to user %s", user.id)
+            continue
+        if not delivered:
             continue
         for n in items:
             n.emailed_at = now
