@@ -1,13 +1,22 @@
-from flask import Response, abort, flash, json, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, json, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
 from ..access import login_required, public
 from ..auth.sessions import account_links, city_directory, complete_login, hash_profile, legal_versions
 from ..db import get_session
+from ..extensions import limiter
 from ..services import account_data, account_mail, accounts, legal
 from ..services.errors import Conflict
 from . import bp
 from .forms import ConsentForm, DeleteForm, EmailForm, NameForm, PasswordChangeForm
+
+def _account_key() -> str:
+    return f"account-mail-user:{current_user.get_id().partition(':')[0]}"
+
+
+def _mail_limit() -> str:
+    return current_app.config["KYODO_ACCOUNT_MAIL_ADDRESS_LIMIT"]
+
 
 # Pages a logged-in person can still reach before accepting a new version of the legal texts.
 CONSENT_EXEMPT = {"static", "account.consent", "account.legal_page", "auth.logout", "main.healthz",
@@ -50,6 +59,7 @@ def change_name():
 
 @bp.post("/account/email")
 @login_required
+@limiter.limit(_mail_limit, key_func=_account_key)
 def change_email():
     form = EmailForm()
     if not form.validate_on_submit():
@@ -85,6 +95,7 @@ def change_password():
 
 @bp.post("/account/confirm/resend")
 @login_required
+@limiter.limit(_mail_limit, key_func=_account_key)
 def resend_confirmation():
     if not current_user.is_confirmed:
         db = get_session()
