@@ -70,7 +70,7 @@ def read_confirm_token(links: AccountLinks, token: str, *, max_age: int = CONFIR
 
 def send_reset(session: Session, links: AccountLinks, user: User) -> None:
     url = links.url("/password/reset/" + reset_token(links, user))
-    queue_mail(session, to=user.email, subject=SUBJECT_PREFIX + "パスワードの再設定",
+    queue_mail(session, background=True, to=user.email, subject=SUBJECT_PREFIX + "パスワードの再設定",
                body=f"{user.display_name} さん\n\nパスワードの再設定を受け付けました。"
                f"1時間以内に次のリンクを開き、新しいパスワードを設定してください。\n\n{url}\n\n"
                "お心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。\n")
@@ -80,7 +80,7 @@ def send_confirmation(session: Session, links: AccountLinks, user: User, *, emai
     """Ask the owner of ``email`` (default: the account's address) to confirm it."""
     email = email or user.email
     url = links.url("/account/confirm/" + confirm_token(links, user, email))
-    queue_mail(session, to=email, subject=SUBJECT_PREFIX + "メールアドレスの確認",
+    queue_mail(session, background=True, to=email, subject=SUBJECT_PREFIX + "メールアドレスの確認",
                body=f"{user.display_name} さん\n\n協働マッチングへの登録（またはメールアドレスの変更）を受け付けました。"
                f"3日以内に次のリンクを開いて、このメールアドレスを確認してください。\n\n{url}\n\n"
                "お心当たりがない場合は、このメールを破棄してください。\n")
@@ -88,7 +88,7 @@ def send_confirmation(session: Session, links: AccountLinks, user: User, *, emai
 
 def send_already_registered(session: Session, links: AccountLinks, user: User) -> None:
     """Someone tried to register this address again: tell its owner, not the person at the form."""
-    queue_mail(session, to=user.email, subject=SUBJECT_PREFIX + "登録済みのメールアドレスです",
+    queue_mail(session, background=True, to=user.email, subject=SUBJECT_PREFIX + "登録済みのメールアドレスです",
                body=f"{user.display_name} さん\n\nこのメールアドレスで新規登録の申し込みがありましたが、"
                "すでにアカウントがあります。ログインは次のページからどうぞ。\n\n"
                f"{links.url('/login')}\n\nパスワードをお忘れの場合: {links.url('/password/forgot')}\n\n"

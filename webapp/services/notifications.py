@@ -17,9 +17,15 @@ NEW_NOTIFICATIONS = "kyodo.new_notifications"
 OUTBOX = "kyodo.outbox"
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> None:
-    """A mail to someone who may have no account; it is sent only if the transaction commits."""
-    session.info.setdefault(OUTBOX, []).append({"to": to, "subject": subject, "body": body})
+BACKGROUND_OUTBOX = "kyodo.background_outbox"
+
+
+def queue_mail(session: Session, *, to: str, subject: str, body: str, background: bool = False) -> None:
+    """A mail to someone who may have no account; it is sent only if the transaction commits.
+    ``background``: sent after the response's work, off the request thread, so the time a request
+    takes does not show whether it sent a mail (account mails: reset, registration)."""
+    key = BACKGROUND_OUTBOX if background else OUTBOX
+    session.info.setdefault(key, []).append({"to": to, "subject": subject, "body": body})
 
 
 def notify(
