@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import smtplib
 import threading
+import time
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -15,7 +16,11 @@ from .services.mail import MailSettings
 log = logging.getLogger("kyodo.notifications")
 
 
-def _send_all(settings: MailSettings, messages: list[dict]) -> None:
+BACKGROUND_DELAY = 0.1  # seconds: let the response go out before the mail work competes for the GIL
+
+
+def _send_all(settings: MailSettings, messages: list[dict], delay: float = 0.0) -> None:
+    time.sleep(delay)
     for message in messages:
         try:
             mail.send(settings, **message)
@@ -29,7 +34,7 @@ def attach(session: Session, engine: sa.Engine, settings: MailSettings) -> Sessi
         background = committed.info.pop(notifications.BACKGROUND_OUTBOX, [])
         if background:
             # Not a daemon: a worker that shuts down still finishes sending.
-            threading.Thread(target=_send_all, args=(settings, background), name="kyodo-mail").start()
+            threading.Thread(target=_send_all, args=(settings, background, BACKGROUND_DELAY), name="kyodo-mail").start()
         ids = committed.info.pop(notifications.NEW_NOTIFICATIONS, [])
         if not ids:
             return
