@@ -1,6 +1,8 @@
 """Accounts people manage: reset links, confirmation, settings, sessions, 退会, data download,
 consent, and the staff second factor."""
 import json
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 import re
 import time
 from urllib.parse import urlsplit
@@ -130,7 +132,8 @@ def test_login_rotates_the_csrf_token_and_remember_me_lasts_30_days(app, factory
     before = client.get("/login") and client.get_cookie("session").value
     response = AuthActions(client).login(email="c@example.jp", remember=True)
     remember = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
-    assert "Max-Age=2592000" in remember or "Expires=" in remember
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", remember).group(1))
+    assert abs((expires - datetime.now(UTC)) - timedelta(days=30)) < timedelta(minutes=5)
     with client.session_transaction() as session:
         assert "csrf_token" not in session
     assert client.get_cookie("session").value != before

@@ -1,5 +1,5 @@
 from wtforms import BooleanField, EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..auth.forms import EMAIL_INVALID, EMAIL_REQUIRED, new_password_field
 from ..forms import KyodoForm
@@ -12,7 +12,6 @@ class NameForm(KyodoForm):
     def validate_display_name(self, field):
         field.data = (field.data or "").strip()
         if not field.data:
-            from wtforms.validators import ValidationError
             raise ValidationError("表示名を入力してください。")
 
 

@@ -33,8 +33,9 @@ def _ask_for_consent():
 
 
 def _settings(status=200, **forms):
-    forms = {"name_form": NameForm(display_name=current_user.display_name, formdata=None), "email_form": EmailForm(formdata=None),
-             "password_form": PasswordChangeForm(formdata=None), **forms}
+    # Only the form that was sent keeps its data and errors; the others start empty.
+    forms = {"name_form": NameForm(display_name=current_user.display_name, formdata=None),
+             "email_form": EmailForm(formdata=None), "password_form": PasswordChangeForm(formdata=None), **forms}
     return render_template("account/settings.html", **forms), status
 
 
