@@ -182,10 +182,28 @@ def factory(db):
 
 
 @pytest.fixture
-def live_server(database_url, tmp_path):
-    """`kyodo serve` (gunicorn, two workers, production settings) on the test database."""
+def mailbox():
+    """A local SMTP server (aiosmtpd) collecting the mail the app sends."""
+    from tests.mailbox import Mailbox
+
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def mail_app(make_app, mailbox):
+    """The app, sending its mail to ``mailbox``."""
+    return make_app(**mailbox.config)
+
+
+@pytest.fixture
+def live_server(database_url, tmp_path, mailbox):
+    """`kyodo serve` (gunicorn, two workers, production settings) on the test database, sending
+    mail to the ``mailbox`` fixture."""
     env = {"KYODO_INSTANCE_PATH": str(tmp_path), "KYODO_LOGIN_LIMIT": "100 per minute",
-           "KYODO_LOGIN_ACCOUNT_LIMIT": "100 per minute"}
+           "KYODO_LOGIN_ACCOUNT_LIMIT": "100 per minute", "KYODO_ACCOUNT_MAIL_LIMIT": "100 per minute",
+           "KYODO_ACCOUNT_MAIL_ADDRESS_LIMIT": "100 per minute", **mailbox.env}
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
         try:

@@ -14,7 +14,11 @@ from webapp.models import (
     Role,
     Theme,
 )
-from webapp.services import accounts, issues, organizations
+import pyotp
+
+from webapp.cities import resolve_city
+from webapp.config import DEFAULT_CITY
+from webapp.services import accounts, issues, legal, organizations, two_factor
 
 from .webclient import DEFAULT_PASSWORD
 
@@ -31,7 +35,9 @@ class Factory:
     def theme(self, code: str) -> Theme:
         return self.session.exec(select(Theme).where(Theme.code == code)).one()
 
-    def user(self, *, email=None, display_name=None, role=Role.RESIDENT, password=DEFAULT_PASSWORD):
+    def user(self, *, email=None, display_name=None, role=Role.RESIDENT, password=DEFAULT_PASSWORD,
+             confirmed=True):
+        """A confirmed account that accepted the current 利用規約 (as after a completed registration)."""
         n = next(_counter)
         user = accounts.register_user(
             self.session,
@@ -40,12 +46,19 @@ class Factory:
             password=password,
             role=role,
             hash_profile="fast",
+            confirmed=confirmed,
+            consents=legal.current_versions(resolve_city(DEFAULT_CITY).directory),
         )
         self.session.commit()
         return user
 
     def staff(self, **kwargs):
-        return self.user(role=Role.STAFF, **kwargs)
+        """A staff account with TOTP enrolled (AuthActions.login answers the second step)."""
+        user = self.user(role=Role.STAFF, **kwargs)
+        secret = two_factor.new_secret()
+        two_factor.enable(self.session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+        self.session.commit()
+        return user
 
     def organization(self, *, owner=None, kind=OrgKind.THEMATIC, towns=("滝山",), **fields):
         n = next(_counter)

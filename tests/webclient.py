@@ -37,11 +37,27 @@ class AuthActions:
             self.client,
             "/register",
             {"email": email, "display_name": display_name, "password": password,
-             "password_confirm": password},
+             "password_confirm": password, "agree": "y"},
         )
 
-    def login(self, email="resident@example.jp", password=DEFAULT_PASSWORD):
-        return post_form(self.client, "/login", {"email": email, "password": password})
+    def login(self, email="resident@example.jp", password=DEFAULT_PASSWORD, remember=False):
+        """Log in through the form; for a staff account, also answer the two-factor step with a
+        current code from its enrolled secret (read from the app's database)."""
+        data = {"email": email, "password": password, **({"remember": "y"} if remember else {})}
+        response = post_form(self.client, "/login", data)
+        if response.status_code == 302 and response.headers["Location"].startswith("/login/two-factor"):
+            response = post_form(self.client, "/login/two-factor", {"code": self.totp_code(email)})
+        return response
+
+    def totp_code(self, email: str) -> str:
+        import pyotp
+        from sqlmodel import Session
+
+        from webapp.db import get_engine
+        from webapp.services import accounts
+
+        with Session(get_engine(self.client.application)) as session:
+            return pyotp.TOTP(accounts.find_by_email(session, email).totp_secret).now()
 
     def logout(self):
         return post_form(self.client, "/logout", {}, token_from="/")

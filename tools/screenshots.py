@@ -23,7 +23,7 @@ from webapp.cities import resolve_city  # noqa: E402
 from webapp.db import create_engine_for, session_scope  # noqa: E402
 from webapp.migrate import upgrade  # noqa: E402
 from webapp.models import CollaborationDomain, ConsortiumCreate, Issue, Organization, OrgKind, Role  # noqa: E402
-from webapp.services import accounts, consortia, seeding  # noqa: E402
+from webapp.services import accounts, consortia, legal, seeding  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
@@ -39,9 +39,11 @@ def prepare(url: str) -> dict:
         seeding.load_city(session, city=city)
         seeding.load_demo(session, city=city)
     with session_scope(engine) as session:
+        consents = legal.current_versions(city.directory)
         staff = accounts.register_user(session, email="staff@example.jp", display_name="協働推進課",
-                                       password=PASSWORD, role=Role.STAFF)
-        accounts.register_user(session, email="resident@example.jp", display_name="滝山の住民", password=PASSWORD)
+                                       password=PASSWORD, role=Role.STAFF, confirmed=True, consents=consents)
+        accounts.register_user(session, email="resident@example.jp", display_name="滝山の住民", password=PASSWORD,
+                               confirmed=True, consents=consents)
         issue = session.exec(select(Issue).order_by(Issue.id)).first()
         orgs = session.exec(select(Organization).order_by(Organization.id)).all()
         territorial = next(o for o in orgs if o.kind == OrgKind.TERRITORIAL)

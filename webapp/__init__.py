@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         raise config_module.ConfigError(str(error)) from None
     app.config["KYODO_CITY_CODE"] = city.code
     app.config["KYODO_CITY_NAME"] = city.name
+    app.config["KYODO_CITY_DIRECTORY"] = str(city.directory)
     os.makedirs(app.instance_path, exist_ok=True)
 
     if app.config["KYODO_PROXY_FIX"]:
@@ -53,9 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     logs.init_app(app)
 
-    from . import api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
+    from . import account, api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
 
     for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp,
-                      staff.bp, registry.bp, api.bp):
+                      staff.bp, registry.bp, api.bp, account.bp):
         app.register_blueprint(blueprint)
     return app

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "KYODO_REDIS_URL": environ.get("KYODO_REDIS_URL", ""),
         "KYODO_LOGIN_LIMIT": environ.get("KYODO_LOGIN_LIMIT", "10 per minute;50 per hour"),
         "KYODO_LOGIN_ACCOUNT_LIMIT": environ.get("KYODO_LOGIN_ACCOUNT_LIMIT", "5 per minute;20 per hour"),
+        # Accounts: "ログインしたままにする" lasts this many days; account mails (reset, confirmation)
+        # are throttled per client address and per e-mail address.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(environ.get("KYODO_REMEMBER_DAYS") or 30)),
+        "KYODO_ACCOUNT_MAIL_LIMIT": environ.get("KYODO_ACCOUNT_MAIL_LIMIT", "10 per hour"),
+        "KYODO_ACCOUNT_MAIL_ADDRESS_LIMIT": environ.get("KYODO_ACCOUNT_MAIL_ADDRESS_LIMIT", "3 per hour"),
+        "KYODO_TWO_FACTOR_LIMIT": environ.get("KYODO_TWO_FACTOR_LIMIT", "5 per minute;20 per hour"),
         "KYODO_PASSWORD_HASH": environ.get("KYODO_PASSWORD_HASH", "standard"),
         "KYODO_PROXY_FIX": _flag(environ.get("KYODO_PROXY_FIX"), False),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,

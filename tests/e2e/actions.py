@@ -1,23 +1,37 @@
 """What a person does in the browser, shared by the browser tests."""
+from urllib.parse import urlsplit
+
+import pyotp
+
 PASSWORD = "e2e-password-123"
+# The staff accounts of the browser tests enrol this TOTP secret.
+STAFF_TOTP_SECRET = pyotp.random_base32()
 
 
-def register(page, base, email, name):
+def register(page, base, email, name, mailbox):
+    """Register, open the confirmation link from the mail, and log in."""
     page.goto(base + "/register")
     page.get_by_label("メールアドレス").fill(email)
     page.get_by_label("表示名").fill(name)
     page.get_by_label("パスワード", exact=True).fill(PASSWORD)
     page.get_by_label("パスワード（確認）").fill(PASSWORD)
+    page.get_by_label("利用規約とプライバシーポリシーに同意します").check()
     page.get_by_role("button", name="登録する").click()
-    page.wait_for_url(base + "/")
+    page.get_by_role("heading", name="メールを確認してください").wait_for()
+    page.goto(base + urlsplit(mailbox.last_link(email, "/account/confirm/")).path)
+    login(page, base, email)
 
 
-def login(page, base, email):
+def login(page, base, email, password=PASSWORD):
     page.goto(base + "/login")
     page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_label("パスワード").fill(password)
     page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(base + "/")
+    page.wait_for_url(lambda url: urlsplit(url).path in ("/", "/login/two-factor"))
+    if urlsplit(page.url).path == "/login/two-factor":
+        page.get_by_label("確認コード").fill(pyotp.TOTP(STAFF_TOTP_SECRET).now())
+        page.get_by_role("button", name="確認する").click()
+        page.wait_for_url(base + "/")
 
 
 def logout(page):

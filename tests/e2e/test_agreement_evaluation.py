@@ -10,9 +10,13 @@ import pytest
 
 from webapp.db import create_engine_for, session_scope
 from webapp.models import CollaborationDomain, ConsortiumCreate, OrganizationCreate, OrgCategory, OrgKind, Role
-from webapp.services import accounts, consortia, organizations
+import pyotp
 
-from tests.e2e.actions import PASSWORD, login, logout
+from webapp.cities import resolve_city
+from webapp.config import DEFAULT_CITY
+from webapp.services import accounts, consortia, legal, organizations, two_factor
+
+from tests.e2e.actions import PASSWORD, STAFF_TOTP_SECRET, login, logout
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -21,11 +25,14 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 def consortium_id(database_url):
     engine = create_engine_for(database_url)
     with session_scope(engine) as session:
+        consents = legal.current_versions(resolve_city(DEFAULT_CITY).directory)
         users = {email: accounts.register_user(session, email=email, display_name=name, password=PASSWORD,
-                                               role=role, hash_profile="fast")
+                                               role=role, hash_profile="fast", confirmed=True, consents=consents)
                  for email, name, role in [("kaicho@example.jp", "自治会長", Role.RESIDENT),
                                            ("npo@example.jp", "NPO代表", Role.RESIDENT),
                                            ("staff@example.jp", "協働推進課", Role.STAFF)]}
+        staff = users["staff@example.jp"]
+        two_factor.enable(session, user=staff, secret=STAFF_TOTP_SECRET, code=pyotp.TOTP(STAFF_TOTP_SECRET).now())
         area_ids = [1]
         jichikai = organizations.create_organization(session, creator=users["kaicho@example.jp"], data=OrganizationCreate(
             kind=OrgKind.TERRITORIAL, category=OrgCategory.JICHIKAI, name="南沢自治会", area_ids=area_ids))

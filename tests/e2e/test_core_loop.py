@@ -31,24 +31,24 @@ def create_org(page, base, *, kind_label, category, name, description, offers, n
     return int(page.url.rsplit("/", 1)[1])
 
 
-def test_core_loop(live_server, new_page):
+def test_core_loop(live_server, new_page, mailbox):
     base = live_server
     page = new_page()
 
-    register(page, base, "kaicho@example.jp", "滝山の会長")
+    register(page, base, "kaicho@example.jp", "滝山の会長", mailbox)
     jichikai = create_org(page, base, kind_label="地縁型", category="自治会", name="滝山けやき自治会",
                           description="滝山の団地の自治会です。高齢の一人暮らしの世帯が増えています。",
                           offers="集会所を貸し出せます。", needs="一人暮らしの高齢者の見守りを一緒にしてくれる団体を探しています。",
                           town="滝山")
     logout(page)
 
-    register(page, base, "npo@example.jp", "見守りNPOの代表")
+    register(page, base, "npo@example.jp", "見守りNPOの代表", mailbox)
     npo = create_org(page, base, kind_label="目的型", category="NPO法人", name="NPO法人 見守りの輪",
                      description="一人暮らしの高齢者を週に一度訪ねる見守り活動をしています。",
                      offers="訪問と電話による安否確認", needs="訪問先を紹介してくれる地域の団体", town="滝山")
     logout(page)
 
-    register(page, base, "resident@example.jp", "滝山の住民")
+    register(page, base, "resident@example.jp", "滝山の住民", mailbox)
     page.goto(base + "/issues/new")
     page.get_by_label("タイトル").fill("一人暮らしの母が心配です")
     page.get_by_label("内容").fill("滝山の団地で一人で暮らす高齢の母の様子を、ときどき見に来てくれる人はいないでしょうか。")

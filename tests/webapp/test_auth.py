@@ -2,8 +2,8 @@
 import pytest
 from sqlmodel import select
 
-from tests.webclient import DEFAULT_PASSWORD, csrf_token, field_error, post_form
-from webapp.models import User
+from tests.webclient import DEFAULT_PASSWORD, AuthActions, csrf_token, field_error, post_form
+from webapp.models import ConsentRecord, User
 
 
 def _users(db):
@@ -11,15 +11,30 @@ def _users(db):
     return db.exec(select(User)).all()
 
 
-def test_register_logs_in_and_stores_an_argon2_hash(client, auth, db):
+def test_register_stores_an_argon2_hash_and_the_confirmation_link_opens_the_account(mail_app, mailbox, db):
+    client = mail_app.test_client()
+    auth = AuthActions(client)
     response = auth.register(email="Hanako@Example.jp", display_name="花子")
-    assert response.status_code == 302
-    page = client.get("/").get_data(as_text=True)
-    assert "花子 さん" in page
+    assert response.status_code == 200 and "メールを確認してください" in response.get_data(as_text=True)
     [user] = _users(db)
-    assert user.email == "hanako@example.jp"
+    assert user.email == "hanako@example.jp" and not user.is_confirmed
     assert user.password_hash.startswith("$argon2id$")
     assert DEFAULT_PASSWORD not in user.password_hash
+    assert [(c.document, c.version) for c in db.exec(select(ConsentRecord))] == [
+        ("terms", "2026-12-01"), ("privacy", "2026-12-01")]
+    link = mailbox.last_link("hanako@example.jp", "/account/confirm/")
+    assert client.get(link.split("5000", 1)[1]).status_code == 302
+    assert _users(db)[0].is_confirmed
+    assert auth.login(email="hanako@example.jp").status_code == 302
+    assert "花子 さん" in client.get("/").get_data(as_text=True)
+
+
+def test_registration_needs_consent(client, db):
+    response = post_form(client, "/register", {"email": "ok@example.jp", "display_name": "太郎",
+                                               "password": DEFAULT_PASSWORD, "password_confirm": DEFAULT_PASSWORD})
+    assert response.status_code == 422
+    assert "同意が必要" in field_error(response.get_data(as_text=True), "agree")
+    assert _users(db) == []
 
 
 @pytest.mark.parametrize(
@@ -40,7 +55,7 @@ def test_bad_registration_shows_the_error_next_to_the_field_and_stores_nothing(
 ):
     form = {"email": "ok@example.jp", "display_name": "太郎", "password": DEFAULT_PASSWORD,
             "password_confirm": DEFAULT_PASSWORD, **data}
-    response = post_form(client, "/register", form)
+    response = post_form(client, "/register", {**form, "agree": "y"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert message in field_error(html, field)
@@ -48,12 +63,16 @@ def test_bad_registration_shows_the_error_next_to_the_field_and_stores_nothing(
     assert _users(db) == []
 
 
-def test_registering_a_taken_email_in_another_case_is_refused(client, auth, factory, db):
+def test_registering_a_taken_email_answers_as_for_a_new_one_and_mails_the_owner(mail_app, mailbox, factory, db):
     factory.user(email="taken@example.jp")
-    response = auth.register(email="TAKEN@example.jp")
-    assert response.status_code == 422
-    assert "すでに登録されています" in field_error(response.get_data(as_text=True), "email")
-    assert len(_users(db)) == 1
+    auth = AuthActions(mail_app.test_client())
+    taken = auth.register(email="TAKEN@example.jp").get_data(as_text=True)
+    new = auth.register(email="fresh@example.jp").get_data(as_text=True)
+    assert taken.replace("taken@", "X@") == new.replace("fresh@", "X@")
+    assert len(_users(db)) == 2
+    [mail] = mailbox.wait_for("taken@example.jp")
+    assert mail["Subject"] == "【協働マッチング】登録済みのメールアドレスです"
+    assert "/password/forgot" in mail.get_content()
 
 
 def test_login_and_logout(client, auth, factory):

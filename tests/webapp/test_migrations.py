@@ -58,6 +58,10 @@ def test_upgrading_keeps_existing_rows(empty_database_url):
         assert connection.execute(sa.text("SELECT display_name, role FROM user_account")).all() == [
             ("残る人", "staff")
         ]
+        # Accounts from before e-mail confirmation existed keep working (0006).
+        confirmed, token = connection.execute(sa.text(
+            "SELECT email_confirmed_at, session_token FROM user_account")).one()
+        assert confirmed is not None and len(token) == 32
         area_id, user_id = connection.execute(
             sa.text("SELECT area.id, user_account.id FROM area, user_account")).one()
         connection.execute(sa.text(

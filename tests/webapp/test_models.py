@@ -72,7 +72,8 @@ def test_role_outside_the_enum_is_rejected_by_the_database(db):
 def test_role_default_is_resident_and_flags_hold(db):
     user = _user(db)
     assert user.role == Role.RESIDENT and user.is_active and not user.is_staff
-    assert user.get_id() == str(user.id)
+    # The login cookie id carries the session token, so replacing the token ends every session.
+    assert user.get_id() == f"{user.id}:{user.session_token}" and len(user.session_token) == 32
 
 
 @pytest.mark.parametrize(

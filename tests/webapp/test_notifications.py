@@ -115,16 +115,21 @@ def test_digest_users_get_one_mail_a_day(mail_app, factory, db, smtp, database_u
     assert "digests sent: 0" in again.output and len(smtp.messages) == 1
 
 
-def test_without_smtp_mail_goes_to_the_log(app, factory, caplog):
+def test_without_smtp_the_whole_mail_goes_to_the_log_and_is_not_marked_as_emailed(app, factory, db, caplog):
     from webapp.db import get_session
 
     user = factory.user(email="logged@example.jp")
-    with app.test_request_context(), caplog.at_level("INFO", logger="kyodo.mail"):
+    # WARNING: the default logging setup shows it (INFO would be dropped).
+    with app.test_request_context(), caplog.at_level("WARNING", logger="kyodo.mail"):
         session = get_session()
         notifications.notify(session, user_ids=[user.id], kind=NotificationKind.MATCHING_ISSUE,
                              message="合う課題があります", link="/issues/1")
         session.commit()
-    assert "logged@example.jp" in caplog.text and "合う課題があります" in caplog.text
+    assert "To: logged@example.jp" in caplog.text and "Subject: 【協働マッチング】団体に合う地域課題" in caplog.text
+    assert "合う課題があります" in caplog.text and "http://127.0.0.1:5000/issues/1" in caplog.text
+    db.expire_all()
+    [note] = db.exec(select(Notification).where(Notification.user_id == user.id)).all()
+    assert note.emailed_at is None
 
 
 def test_a_failed_send_is_retried_later(make_app, factory, db, smtp, database_url):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlmodel import select
 
-from tests.webclient import post_form
+from tests.webclient import AuthActions, post_form
 from webapp.cli import main
 from webapp.models import (
     Agreement,
@@ -93,7 +93,7 @@ def world(db, factory):
 
 
 def _login(client):
-    post_form(client, "/login", {"email": "staff@example.jp", "password": "kyodo-test-pass-123"})
+    AuthActions(client).login(email="staff@example.jp")
 
 
 def _download(client, kind, fmt):

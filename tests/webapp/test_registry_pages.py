@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from sqlmodel import select
 
-from tests.webclient import post_form
+from tests.webclient import AuthActions, post_form
 from webapp.models import AuditEntry, Organization, RecordSource
 from webapp.registry.uploads import UploadStore
 
@@ -204,7 +204,7 @@ def test_an_unreadable_or_oversized_upload_is_refused_next_to_the_field(make_app
     app = make_app(KYODO_IMPORT_MAX_BYTES=200)
     client = app.test_client()
     factory.staff(email="staff@example.jp")
-    post_form(client, "/login", {"email": "staff@example.jp", "password": "kyodo-test-pass-123"})
+    AuthActions(client).login(email="staff@example.jp")
     response = _upload(client, (DATA / "register_cp932.csv").read_bytes(), "big.csv")
     assert response.status_code == 422
     assert re.search(r'id="file-error">\s*<li>ファイルが大きすぎます', response.get_data(as_text=True))
@@ -221,7 +221,7 @@ def test_an_upload_belongs_to_its_uploader_and_a_token_is_never_a_path(app, clie
 
     other = app.test_client()
     factory.staff(email="other@example.jp")
-    post_form(other, "/login", {"email": "other@example.jp", "password": "kyodo-test-pass-123"})
+    AuthActions(other).login(email="other@example.jp")
     assert other.get(f"/staff/registry/import/{token}/mapping").status_code == 404
     assert post_form(other, f"/staff/registry/import/{token}/cancel", {}, token_from=INDEX).status_code == 404
     assert len(_uploads(app)) == 3

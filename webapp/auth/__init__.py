@@ -8,11 +8,9 @@ bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    if not user_id.isdigit():
-        return None
-    user = accounts.get_user(get_session(), int(user_id))
-    return user if user is not None and user.is_active else None
+def _load_user(session_id: str):
+    # The id is "<user id>:<session token>": a replaced token ends the session.
+    return accounts.load_session_user(get_session(), session_id)
 
 
 from . import views  # noqa: E402,F401

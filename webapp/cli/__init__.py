@@ -16,6 +16,7 @@ _COMMANDS = {
     "verify-backup": ("backup", "verify_backup"),
     "restore": ("backup", "restore"),
     "create-user": ("accounts", "create_user"),
+    "reset-two-factor": ("accounts", "reset_two_factor"),
     "serve": ("server", "serve"),
     "send-digests": ("mail", "send_digests"),
     "retry-mail": ("mail", "retry_mail"),

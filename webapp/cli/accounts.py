@@ -28,9 +28,11 @@ def create_user(email: str, staff: bool, display_name: str | None, password: str
     role = Role.STAFF if staff else Role.RESIDENT
     with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
         try:
+            # Made by an administrator: the address counts as confirmed; the person still accepts
+            # the 利用規約 at their first login.
             user = account_service.register_user(
                 session, email=email, display_name=display_name or email.split("@")[0],
-                password=password, role=role, hash_profile=settings.password_hash,
+                password=password, role=role, hash_profile=settings.password_hash, confirmed=True,
             )
             click.echo(f"作成しました (created): {user.email} ({user.role.label})")
         except Conflict:
@@ -39,3 +41,30 @@ def create_user(email: str, staff: bool, display_name: str | None, password: str
                 raise click.ClickException(f"{email} はすでに登録されています (already registered).") from None
             account_service.set_role(session, user=user, role=Role.STAFF)
             click.echo(f"職員にしました (promoted to staff): {user.email}")
+    if staff:
+        click.echo(STAFF_ENROLMENT)
+
+
+STAFF_ENROLMENT = (
+    "職員アカウントは二段階認証でログインします。最初のログインでQRコードが表示されるので、"
+    "認証アプリ（Google Authenticator など）で読み取り、6桁のコードを入力してください。"
+    "表示される回復コード10個は控えておいてください。\n"
+    "Staff log in with a second factor: at the first login, scan the QR code with an authenticator app, "
+    "enter its 6-digit code and keep the 10 recovery codes shown. Lost phone: kyodo reset-two-factor EMAIL."
+)
+
+
+@click.command("reset-two-factor")
+@click.argument("email")
+def reset_two_factor(email: str) -> None:
+    """職員の二段階認証を解除（スマートフォン紛失時）/ forget a staff member's second factor."""
+    from ..services import two_factor
+    from ..services.errors import Conflict as NoAccount
+
+    settings = settings_module.load()
+    with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
+        try:
+            user = two_factor.reset(session, email=email)
+        except NoAccount as error:
+            raise click.ClickException(error.message) from None
+    click.echo(f"二段階認証を解除しました。次のログインで設定し直します (reset; they enrol again at the next login): {user.email}")

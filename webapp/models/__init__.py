@@ -1,5 +1,5 @@
 """All tables; importing this module registers them on ``SQLModel.metadata`` (Alembic reads it)."""
-from .accounts import User
+from .accounts import ConsentRecord, RecoveryCode, User
 from .agreements import Agreement, AgreementRole, AgreementSignature, FrozenAgreementError
 from .audit import AuditEntry, LifecycleEvent
 from .base import UTCDateTime, utcnow
@@ -45,6 +45,7 @@ from .places import Area, Chome, Theme
 
 __all__ = [
     "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
+    "ConsentRecord", "RecoveryCode",
     "ACTIVE_ISSUE_STATUSES",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",

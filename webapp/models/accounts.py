@@ -1,12 +1,13 @@
 """People who log in."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from .base import enum_column, not_blank, timestamp_column, utcnow
+from .base import enum_column, not_blank, optional_timestamp_column, timestamp_column, utcnow
 from .enums import Role
 
 
@@ -29,6 +30,13 @@ class User(SQLModel, table=True):
     # Opt-in: one e-mail a day with everything new, instead of one e-mail per notification.
     email_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # Unconfirmed accounts may read but not act (services call accounts.require_confirmed).
+    email_confirmed_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
+    # Part of the login cookie's id: replacing it logs out every session of the account.
+    session_token: str = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
+    # Base32 TOTP secret once a staff member has enrolled a second factor.
+    totp_secret: str | None = Field(default=None, max_length=64)
+    deleted_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
 
     # flask-login's user protocol; is_active is the column above.
     @property
@@ -43,5 +51,31 @@ class User(SQLModel, table=True):
     def is_staff(self) -> bool:
         return self.role in (Role.STAFF, Role.ADMIN)
 
+    @property
+    def is_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_token}"
+
+
+class ConsentRecord(SQLModel, table=True):
+    """That a person accepted a version of the 利用規約 or the プライバシーポリシー, and when."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "document", "version", name="uq_consent_record_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    document: str = Field(max_length=16)
+    version: str = Field(max_length=40)
+    accepted_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
+class RecoveryCode(SQLModel, table=True):
+    """One unused two-factor recovery code of a staff member, stored as its SHA-256."""
+
+    __table_args__ = (sa.UniqueConstraint("user_id", "code_hash", name="uq_recovery_code_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE", index=True)
+    code_hash: str = Field(max_length=64)

@@ -105,6 +105,8 @@ class NotificationKind(_Labelled):
     AGREEMENT = "agreement"
     LIFECYCLE = "lifecycle"
     EVALUATION = "evaluation"
+    # Accounts (issue 10a): an association lost its last owner when that person left.
+    ORG_UNOWNED = "org_unowned"
 
 
 class CollaborationForm(_Labelled):
@@ -196,6 +198,7 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.AGREEMENT: "協定書",
     NotificationKind.LIFECYCLE: "協議体の期間",
     NotificationKind.EVALUATION: "振り返り",
+    NotificationKind.ORG_UNOWNED: "代表者のいない団体",
     CollaborationForm.CONSIGNMENT: "委託・請負",
     CollaborationForm.SUBSIDY: "助成・補助",
     CollaborationForm.CO_HOSTING: "共催・後援",

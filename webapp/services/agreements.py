@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, clock, notifications
+from . import accounts, audit, clock, notifications
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -162,6 +162,7 @@ def save_draft(session: Session, *, consortium_id: int, by_user: User, data: Agr
     """Edit the current draft, or start a new version (a partly signed one is superseded).
     ``seen``: the newest version's fingerprint when the editor opened the form; if someone saved
     since, nothing is saved (EditedMeanwhile) instead of the last save silently winning."""
+    accounts.require_confirmed(by_user)
     consortium = consortium_service.hold_consortium(session, consortium_id)
     if seen is not None and not hmac.compare_digest(latest_fingerprint(session, consortium_id=consortium_id), seen):
         raise EditedMeanwhile()
@@ -228,6 +229,7 @@ def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, see
     """Sign the version. From a page, ``seen`` is the fingerprint of the version as shown (the view
     always passes it): a version edited in between is refused, so nobody's signature ends up
     under text they did not read. None only for callers that show nothing (scripts, tests)."""
+    accounts.require_confirmed(by_user)
     consortium_service.hold_consortium(session, get_agreement(session, agreement_id).consortium_id)
     agreement = get_agreement(session, agreement_id)
     shown = next((v for v in versions(session, consortium_id=agreement.consortium_id)

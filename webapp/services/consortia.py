@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, changes, locks, notifications
+from . import accounts, audit, changes, locks, notifications
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
@@ -140,6 +140,7 @@ def create_consortium(
     invite_org_ids: list[int],
 ) -> Consortium:
     """Staff, or an owner on behalf of their organization (which joins at once), start a 協議体."""
+    accounts.require_confirmed(creator)
     if founding_org_id is not None:
         if not creator.is_staff and founding_org_id not in org_service.owned_org_ids(session, user=creator):
             raise Forbidden("代表（オーナー）を務める団体としてだけ協議体を提案できます。")
@@ -193,6 +194,7 @@ def ensure_may_invite(session: Session, *, consortium_id: int, user: User) -> Co
 
 def invite(session: Session, *, consortium_id: int, org_ids: list[int], by_user: User) -> list[int]:
     """Invite organizations (again, if they declined or left); returns the ids newly invited."""
+    accounts.require_confirmed(by_user)
     hold_consortium(session, consortium_id)
     consortium = ensure_may_invite(session, consortium_id=consortium_id, user=by_user)
     if consortium.status not in OPEN_FOR_CHANGES:
@@ -233,6 +235,7 @@ def respond(
     session: Session, *, consortium_id: int, org_id: int, by_user: User, accept: bool, message: str
 ) -> ConsortiumMember:
     """The invited organization's owner (or staff, for an organization without an account) answers."""
+    accounts.require_confirmed(by_user)
     consortium = hold_consortium(session, consortium_id)
     member = session.get(ConsortiumMember, (consortium_id, org_id))
     if member is None or member.status != InvitationStatus.INVITED:

@@ -17,7 +17,7 @@ from ..models import (
     PrincipleRating,
     User,
 )
-from . import audit
+from . import accounts, audit
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -30,6 +30,7 @@ def submit(
     session: Session, *, consortium_id: int, by_user: User, org_id: int | None, data: EvaluationCreate
 ) -> Evaluation:
     """org_id given: the citizens' side for that member organization; None: the city's side (staff)."""
+    accounts.require_confirmed(by_user)
     consortium = consortium_service.hold_consortium(session, consortium_id)  # a double submit waits, then is told
     if consortium.status not in OPEN_FOR_EVALUATION:
         raise Conflict("振り返りは、活動中か振り返り中の協議体について入力できます。")

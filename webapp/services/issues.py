@@ -22,7 +22,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import changes
+from . import accounts, changes
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -81,6 +81,7 @@ def create_issue(
     reporter: User,
     source: RecordSource = RecordSource.WEB,
 ) -> Issue:
+    accounts.require_confirmed(reporter)
     if session.get(Area, data.area_id) is None:
         raise NotFound("町名を一覧から選んでください。", field="area_id")
     issue = Issue(**data.model_dump(exclude={"theme_ids"}), reporter_id=reporter.id, source=source)
@@ -198,6 +199,7 @@ def support_count(session: Session, *, issue_id: int) -> int:
 
 def add_support(session: Session, *, issue_id: int, user: User) -> None:
     """共感: once per user and issue; reporters cannot support their own issue."""
+    accounts.require_confirmed(user)
     issue = get_issue(session, issue_id)
     if issue.reporter_id == user.id:
         raise Conflict("ご自身の投稿には共感できません。")
@@ -216,6 +218,7 @@ def remove_support(session: Session, *, issue_id: int, user: User) -> None:
 
 
 def add_comment(session: Session, *, issue_id: int, author: User, body: str) -> Comment:
+    accounts.require_confirmed(author)
     get_issue(session, issue_id)
     body = body.strip()
     if not body:

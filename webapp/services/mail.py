@@ -33,11 +33,15 @@ class MailSettings:
         )
 
 
-def send(settings: MailSettings, *, to: str, subject: str, body: str) -> None:
-    """Send one message; raises OSError/smtplib.SMTPException when the server refuses."""
+def send(settings: MailSettings, *, to: str, subject: str, body: str) -> bool:
+    """Send one message; True once an SMTP server accepted it, False when no server is configured
+    and the whole mail went to the log instead (so a city can walk through every mail flow before
+    it has a server). Raises OSError/smtplib.SMTPException when the server refuses."""
     if not settings.host:
-        log.info("mail (no SMTP configured) to=%s subject=%s\n%s", to, subject, body)
-        return
+        # WARNING, not INFO: the default logging setup drops INFO, and this text is the only copy.
+        log.warning("mail not sent (no SMTP server configured; KYODO_SMTP_HOST)\nTo: %s\nSubject: %s\n\n%s",
+                    to, subject, body)
+        return False
     message = EmailMessage()
     message["From"] = settings.sender
     message["To"] = to
@@ -49,3 +53,4 @@ def send(settings: MailSettings, *, to: str, subject: str, body: str) -> None:
         if settings.user:
             smtp.login(settings.user, settings.password)
         smtp.send_message(message)
+    return True

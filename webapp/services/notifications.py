@@ -17,9 +17,15 @@ NEW_NOTIFICATIONS = "kyodo.new_notifications"
 OUTBOX = "kyodo.outbox"
 
 
-def queue_mail(session: Session, *, to: str, subject: str, body: str) -> None:
-    """A mail to someone who may have no account; it is sent only if the transaction commits."""
-    session.info.setdefault(OUTBOX, []).append({"to": to, "subject": subject, "body": body})
+BACKGROUND_OUTBOX = "kyodo.background_outbox"
+
+
+def queue_mail(session: Session, *, to: str, subject: str, body: str, background: bool = False) -> None:
+    """A mail to someone who may have no account; it is sent only if the transaction commits.
+    ``background``: sent after the response's work, off the request thread, so the time a request
+    takes does not show whether it sent a mail (account mails: reset, registration)."""
+    key = BACKGROUND_OUTBOX if background else OUTBOX
+    session.info.setdefault(key, []).append({"to": to, "subject": subject, "body": body})
 
 
 def notify(
@@ -104,7 +110,7 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
     sent = 0
     for notification, user in rows:
         try:
-            mail.send(
+            delivered = mail.send(
                 settings,
                 to=user.email,
                 subject=f"【協働マッチング】{notification.kind.label}",
@@ -114,6 +120,8 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
         except (OSError, smtplib.SMTPException):
             log.exception("could not mail notification %s", notification.id)
             continue
+        if not delivered:
+            continue  # only logged: it was not e-mailed, so it is not marked as e-mailed
         notification.emailed_at = utcnow()
         session.add(notification)
         sent += 1
@@ -122,6 +130,8 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
 
 
 def retry_unmailed(session: Session, *, settings: mail.MailSettings, older_than: timedelta) -> int:
+    if not settings.host:
+        return 0  # without a server every retry would only log the same mails again
     ids = session.exec(
         select(Notification.id).where(
             Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than
@@ -146,7 +156,7 @@ def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime
     for user, items in by_user.values():
         lines = [f"・{n.message}\n  {_absolute(settings, n.link)}" for n in items]
         try:
-            mail.send(
+            delivered = mail.send(
                 settings,
                 to=user.email,
                 subject=f"【協働マッチング】新しいお知らせ {len(items)}件",
@@ -154,6 +164,8 @@ def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime
             )
         except (OSError, smtplib.SMTPException):
             log.exception("could not mail the digest to user %s", user.id)
+            continue
+        if not delivered:
             continue
         for n in items:
             n.emailed_at = now

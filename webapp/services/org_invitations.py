@@ -30,6 +30,7 @@ class PendingInvitation:
 
 
 def invite_editor(session: Session, *, org_id: int, email: str, inviter: User) -> OrgInvitation:
+    accounts.require_confirmed(inviter)
     org = org_service.get_organization(session, org_id)
     email = accounts.normalize_email(email)
     invitee = accounts.find_by_email(session, email)
@@ -85,6 +86,7 @@ def addressed_to(session: Session, *, invitation_id: int, user: User) -> OrgInvi
 
 
 def respond(session: Session, *, invitation_id: int, user: User, accept: bool) -> OrgInvitation:
+    accounts.require_confirmed(user)
     locks.hold(session, OrgInvitation, invitation_id)  # answered once, however often it is sent
     invitation = addressed_to(session, invitation_id=invitation_id, user=user)
     if invitation.status != InvitationStatus.INVITED:

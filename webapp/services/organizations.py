@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, audit_details, changes
+from . import accounts, audit, audit_details, changes
 from .errors import Conflict, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -80,6 +80,8 @@ def create_organization(
 ) -> Organization:
     """Create an organization; its creator (if any) becomes its first owner. ``actor`` (default:
     the creator) is who the audit log names, e.g. the staff member of a proxy entry."""
+    if creator is not None and source == RecordSource.WEB:
+        accounts.require_confirmed(creator)
     fields = data.model_dump(exclude={"area_ids", "theme_ids"})
     org = Organization(**fields, source=source)
     session.add(org)

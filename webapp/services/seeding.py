@@ -13,6 +13,7 @@ import seed_data
 
 from ..cities import City
 from ..models import (
+    utcnow,
     Area,
     Chome,
     Issue,
@@ -120,7 +121,7 @@ def _demo_reporter(session: Session) -> User:
         user = User(
             email=DEMO_REPORTER_EMAIL, display_name="デモ住民（架空）",
             password_hash=f"{UNUSABLE_PASSWORD}{secrets.token_hex(8)}",
-            role=Role.RESIDENT, is_active=False,
+            role=Role.RESIDENT, is_active=False, email_confirmed_at=utcnow(),
         )
         session.add(user)
         session.flush()
