@@ -77,11 +77,15 @@ def create_organization(
     creator: User | None,
     source: RecordSource = RecordSource.WEB,
     actor: User | None = None,
+    twin_of_id: int | None = None,
 ) -> Organization:
     """Create an organization; its creator (if any) becomes its first owner. ``actor`` (default:
-    the creator) is who the audit log names, e.g. the staff member of a proxy entry."""
+    the creator) is who the audit log names, e.g. the staff member of a proxy entry. ``twin_of_id``:
+    registered anyway after a warning about this same- or variant-name association (staff see it)."""
     fields = data.model_dump(exclude={"area_ids", "theme_ids"})
-    org = Organization(**fields, source=source)
+    if twin_of_id is not None:
+        get_organization(session, twin_of_id)
+    org = Organization(**fields, source=source, twin_of_id=twin_of_id)
     session.add(org)
     session.flush()
     _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids, "町名")
@@ -93,7 +97,9 @@ def create_organization(
     if source not in (RecordSource.DEMO, RecordSource.IMPORT):
         actor = actor or creator
         audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="create",
-                     summary=f"団体「{org.name}」を登録（{source.label}）", details={"source": source.value},
+                     summary=f"団体「{org.name}」を登録（{source.label}）"
+                     + (f"。同名・類似名の団体 #{twin_of_id} があることを確認のうえ登録" if twin_of_id else ""),
+                     details={"source": source.value, "twin_of": twin_of_id},
                      proxy=source == RecordSource.PROXY)
     session.flush()
     return org
@@ -321,6 +327,9 @@ def _lock(session: Session, org_id: int) -> None:
     ).first()
     if found is None:
         raise NotFound("団体が見つかりませんでした。")
+
+
+lock = _lock  # public for the identity services (claims, appointing an owner)
 
 
 def _touch(session: Session, org_id: int) -> None:
