@@ -49,6 +49,7 @@ class MemberEntry:
     status: InvitationStatus
     message: str
     responded_at: datetime | None
+    proxy: bool = False  # answered by staff for an association without an account
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ConsortiumDetail:
     owned_member_org_ids: list[int]  # member organizations the viewer owns (any status)
     can_invite: bool
     is_involved: bool
+    actable_org_ids: frozenset[int] = frozenset()  # members the viewer may act for (owner, or staff's proxy)
 
 
 @dataclass(frozen=True)
@@ -370,7 +372,7 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
     member_ids = {m.organization_id for m, _ in rows}
     involved = viewer is not None and (viewer.is_staff or viewer.id == consortium.created_by_id or bool(owned & member_ids))
     entries = [
-        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at)
+        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at, m.proxy)
         for m, org in rows
         if involved or m.status == InvitationStatus.ACCEPTED
     ]
@@ -395,6 +397,7 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
         can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES and (
             viewer.is_staff or bool(owned & {m.organization_id for m, _ in rows if m.status == InvitationStatus.ACCEPTED})),
         is_involved=involved,
+        actable_org_ids=frozenset(proxy.actable_org_ids(session, user=viewer, org_ids=member_ids)),
     )
 
 

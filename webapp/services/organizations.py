@@ -39,6 +39,7 @@ class OrgSummary:
     theme_names: list[str]
     citywide: bool
     is_demo: bool
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -198,6 +199,7 @@ def summarize(session: Session, orgs: list[Organization]) -> list[OrgSummary]:
             theme_names=themes.get(o.id, []),
             citywide=town_count > 0 and len(areas.get(o.id, [])) >= town_count,
             is_demo=o.source == RecordSource.DEMO,
+            verified=o.verified,
         )
         for o in orgs
     ]
