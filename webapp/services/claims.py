@@ -183,7 +183,7 @@ def withdraw(session: Session, *, claim_id: int, user: User) -> OrgClaim:
 
 
 def _views(session: Session, query) -> list[ClaimView]:
-    rows = session.exec(
+    rows = session.execute(
         query.join(Organization, Organization.id == OrgClaim.organization_id)
         .join(User, User.id == OrgClaim.user_id)
         .add_columns(Organization.name, Organization.verified, User.display_name, User.email)
