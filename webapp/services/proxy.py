@@ -67,8 +67,9 @@ def actable_org_ids(session: Session, *, user: User | None, org_ids: Iterable[in
 def acting_for(session: Session, *, user: User, org_id: int, consortium: Consortium | None = None) -> bool:
     """Check that ``user`` may act for the organization now; True when it is a proxy act (staff).
 
-    Raises Forbidden (with the reason in Japanese) otherwise. With a 協議体, the 協議体 row is locked
-    so that two proxy acts of one staff member for two of its members cannot both pass."""
+    Raises Forbidden (with the reason in Japanese) otherwise. With a 協議体, its row is locked (written)
+    so that two proxy acts of one staff member for two of its members cannot both pass; the caller's
+    own write must follow in the same transaction."""
     membership = session.get(Membership, (user.id, org_id))
     if membership is not None and membership.role == MemberRole.OWNER:
         return False
@@ -77,12 +78,19 @@ def acting_for(session: Session, *, user: User, org_id: int, consortium: Consort
     if has_active_owner(session, org_id=org_id):
         raise Forbidden(OWNED_BY_ACCOUNT)
     if consortium is not None:
-        session.exec(select(Consortium.id).where(Consortium.id == consortium.id).with_for_update()).first()
+        _serialize_on(session, consortium.id)
         if consortium.status == ConsortiumStatus.CLOSED:
             raise Forbidden(ENDED)
         if proxied_org_ids(session, consortium_id=consortium.id, user_id=user.id) - {org_id}:
             raise Forbidden(TWO_SIDES)
     return True
+
+
+def _serialize_on(session: Session, consortium_id: int) -> None:
+    # A no-op UPDATE of the 協議体 row: it waits for any other transaction that wrote it, and the
+    # checks after it read what that one committed. SELECT ... FOR UPDATE would do on PostgreSQL,
+    # but SQLite ignores it (and runs the SELECTs before a write outside any transaction).
+    session.execute(sa.update(Consortium).where(Consortium.id == consortium_id).values(id=Consortium.id))
 
 
 def proxied_org_ids(session: Session, *, consortium_id: int, user_id: int) -> set[int]:
