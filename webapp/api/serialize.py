@@ -64,7 +64,7 @@ def reasons(items) -> list[dict]:
 
 def suggestion(s) -> dict:
     return {
-        "organization": {"id": s.organization_id, "name": s.name, "kind": s.kind.value},
+        "organization": {"id": s.organization_id, "name": s.name, "kind": s.kind.value, "verified": s.verified},
         "score": s.score,
         "reasons": reasons(s.reasons),
     }

@@ -372,8 +372,10 @@ def member_organizations(session: Session, *, user: User) -> list[tuple[Organiza
 def choices(session: Session, *, exclude_ids: set[int] = frozenset()) -> list[tuple[int, str]]:
     """Active organizations as (id, 「name（kind）」) for select boxes."""
     rows = session.exec(
-        select(Organization.id, Organization.name, Organization.kind)
+        select(Organization.id, Organization.name, Organization.kind, Organization.verified)
         .where(Organization.status == OrgStatus.ACTIVE)
         .order_by(Organization.kind, Organization.name)
     ).all()
-    return [(i, f"{name}（{kind.label}）") for i, name, kind in rows if i not in exclude_ids]
+    # Same-name associations must not look identical in an invitation list.
+    return [(i, f"{name}（{kind.label}・{'確認済み' if verified else '未確認'}）")
+            for i, name, kind, verified in rows if i not in exclude_ids]
