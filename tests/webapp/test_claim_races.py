@@ -25,8 +25,8 @@ from webapp.models import (
     Membership,
     Notification,
     NotificationKind,
-    OrgClaim,
     OrganizationCreate,
+    OrgClaim,
     OrgKind,
     RecordSource,
 )

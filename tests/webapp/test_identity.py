@@ -10,9 +10,9 @@ from webapp.models import (
     Membership,
     Notification,
     NotificationKind,
-    OrgClaim,
     Organization,
     OrganizationCreate,
+    OrgClaim,
     OrgKind,
     RecordSource,
 )
@@ -161,6 +161,10 @@ def test_verified_flag_is_set_by_staff_and_shown(client, db, factory):
     listed = client.get("/api/v1/organizations").get_json()["items"]
     assert [o["verified"] for o in listed if o["id"] == org.id] == [True]
     assert "確認済み" in client.get(f"/orgs/{org.id}").get_data(as_text=True)
+    exported = client.get("/staff/registry/export/organizations.json").get_json()
+    assert [(o["verified"], o["verified_at"] is not None) for o in exported if o["id"] == org.id] == [(True, True)]
+    csv_text = client.get("/staff/registry/export/organizations.csv").get_data(as_text=True)
+    assert "市の確認" in csv_text.splitlines()[0] and "確認済み" in csv_text
 
 
 def test_staff_appoint_an_existing_member_only_where_there_is_no_owner(db, factory):

@@ -22,9 +22,9 @@ def agreement(consortium_id: int):
     viewer = current_viewer()
     consortium = consortium_service.get_consortium(session, consortium_id)
     versions = agreement_service.visible_versions(session, consortium=consortium, viewer=viewer)
-    all_visible = len(versions) == len(agreement_service.versions(session, consortium_id=consortium_id))
     by_number = {v.agreement.version: v for v in versions}
-    default = versions[0] if versions and all_visible else agreement_service.in_force(versions)
+    drafts = agreement_service.may_see_drafts(session, consortium_id=consortium_id, viewer=viewer)
+    default = versions[0] if versions and drafts else agreement_service.in_force(versions)
     new_number = request.args.get("v", type=int) or (default.agreement.version if default else None)
     shown = by_number.get(new_number) if new_number else None
     if new_number and shown is None:

@@ -141,7 +141,7 @@ def visible_versions(session: Session, *, consortium: Consortium, viewer: User |
     """The versions this viewer may read: members' owners and editors and staff see every one; the
     public sees only versions that were in force (signed by everyone, or since superseded by one)."""
     every = versions(session, consortium_id=consortium.id)
-    if viewer is not None and (viewer.is_staff or _is_involved(session, consortium.id, viewer)):
+    if may_see_drafts(session, consortium_id=consortium.id, viewer=viewer):
         return every
     return [v for v in every if v.agreement.status == AgreementStatus.SIGNED
             or (v.agreement.status == AgreementStatus.SUPERSEDED and v.signed_count == len(v.roles) > 0)]
@@ -152,7 +152,12 @@ def in_force(version_views: list[VersionView]) -> VersionView | None:
     return next((v for v in version_views if v.agreement.status == AgreementStatus.SIGNED), None)
 
 
-def _is_involved(session: Session, consortium_id: int, viewer: User) -> bool:
+def may_see_drafts(session: Session, *, consortium_id: int, viewer: User | None) -> bool:
+    """Staff, and owners and editors of the 協議体's member (or invited) organizations."""
+    if viewer is None:
+        return False
+    if viewer.is_staff:
+        return True
     mine = {org.id for org, _ in org_service.member_organizations(session, user=viewer)}
     members = set(session.exec(select(ConsortiumMember.organization_id).where(
         ConsortiumMember.consortium_id == consortium_id)).all())

@@ -15,11 +15,11 @@ from sqlmodel import Session, select
 from ..models import (
     OPEN_CLAIM_STATUSES,
     ClaimStatus,
-    Membership,
     MemberRole,
+    Membership,
     NotificationKind,
-    OrgClaim,
     Organization,
+    OrgClaim,
     OrgStatus,
     Role,
     User,

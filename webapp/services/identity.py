@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from ..models import MemberRole, Membership, NotificationKind, Organization, OrgStatus, User, utcnow
-from . import audit, changes, notifications, proxy
+from . import audit, changes, claims, notifications, proxy
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .registry.names import name_key, variant_key
@@ -98,8 +98,6 @@ class IdentityPanel:
 
 
 def panel(session: Session, *, org: Organization, viewer: User | None) -> IdentityPanel:
-    from . import claims  # claims imports organizations too; kept local to avoid an import cycle
-
     has_owner = proxy.has_active_owner(session, org_id=org.id)
     role = org_service.member_role(session, org_id=org.id, user_id=viewer.id) if viewer else None
     mine = claims.open_claim_of(session, org_id=org.id, user=viewer)
