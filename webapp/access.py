@@ -11,6 +11,7 @@ from .db import get_session
 from .extensions import login_manager
 from .models import MemberRole
 from .services import organizations as org_service
+from .services import proxy
 from .services.errors import Forbidden
 
 
@@ -50,9 +51,11 @@ def staff_required(view: Callable) -> Callable:
     return _mark(wrapper, "staff")
 
 
-def org_role_required(role: str) -> Callable[[Callable], Callable]:
+def org_role_required(role: str, *, act: bool = False) -> Callable[[Callable], Callable]:
     """The user is a member of the organization in the URL (``org_id``) with at least ``role``;
-    staff may act for any organization (proxy entry for associations without an account)."""
+    staff may edit any organization's profile (proxy entry). ``act``: the view acts *for* the
+    organization (accept, sign, leave): staff may do that only when it has no owner account of its
+    own (the service checks the full proxy rules again)."""
     needed = MemberRole(role)
 
     def decorator(view: Callable) -> Callable:
@@ -66,8 +69,10 @@ def org_role_required(role: str) -> Callable[[Callable], Callable]:
                 )
                 if have is None or (needed == MemberRole.OWNER and have != MemberRole.OWNER):
                     raise Forbidden("この団体の" + needed.label + "だけが行えます。")
+            elif act:
+                proxy.acting_for(get_session(), user=current_user, org_id=kwargs["org_id"])
             return view(*args, **kwargs)
 
-        return _mark(wrapper, f"org:{needed.value}")
+        return _mark(wrapper, f"org:{needed.value}" + (":act" if act else ""))
 
     return decorator

@@ -21,6 +21,9 @@ OWNER_B = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b":
 STAFF = {"anonymous": "login", "resident": "403", "owner_a": "403", "owner_b": "403", "staff": "ok"}
 OWNERS_OR_STAFF = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
 MEMBERS = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": "ok", "staff": "ok"}
+# Acting for an organization that has its own owner: staff are refused (proxy rules, issue 10).
+ACT_A = {**OWNER_A, "staff": "403"}
+ACT_B = {**OWNER_B, "staff": "403"}
 INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
 
 # endpoint -> (method, url template, form data, expected outcome per role)
@@ -53,6 +56,10 @@ MATRIX = {
     "orgs.members": ("GET", "/orgs/{a}/members", None, OWNER_A),
     "orgs.invite": ("POST", "/orgs/{a}/members/invite", {"email": ""}, OWNER_A),
     "orgs.transfer": ("POST", "/orgs/{a}/members/transfer", {}, OWNER_A),
+    "orgs.claim": ("GET", "/orgs/{a}/claim", None, LOGGED_IN),
+    "orgs.withdraw_claim": ("POST", "/orgs/{a}/claim/999999/withdraw", {}, LOGGED_IN),
+    "orgs.claims_to_answer": ("GET", "/orgs/{a}/claims", None, ACT_A),
+    "orgs.answer_claim": ("POST", "/orgs/{a}/claims/999999/answer", {}, ACT_A),
     "orgs.remove_member": ("POST", "/orgs/{a}/members/999999/remove", {}, OWNER_A),
     "issues.index": ("GET", "/issues/", None, PUBLIC),
     "issues.detail": ("GET", "/issues/{issue}", None, PUBLIC),
@@ -65,13 +72,13 @@ MATRIX = {
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),
     "consortia.invite": ("POST", "/consortia/{consortium}/invite", {}, MEMBERS),
-    "consortia.respond": ("POST", "/consortia/{consortium}/members/{b}/respond", {}, OWNER_B),
-    "consortia.leave": ("POST", "/consortia/{consortium}/members/{a}/leave", {}, OWNER_A),
+    "consortia.respond": ("POST", "/consortia/{consortium}/members/{b}/respond", {}, ACT_B),
+    "consortia.leave": ("POST", "/consortia/{consortium}/members/{a}/leave", {}, ACT_A),
     "consortia.agreement": ("GET", "/consortia/{consortium}/agreement", None, PUBLIC),
     "consortia.edit_agreement": ("POST", "/consortia/{consortium}/agreement/edit", {}, MEMBERS),
-    "consortia.sign": ("POST", "/consortia/{consortium}/agreement/{agreement}/sign/{a}", {}, OWNER_A),
+    "consortia.sign": ("POST", "/consortia/{consortium}/agreement/{agreement}/sign/{a}", {}, ACT_A),
     "consortia.evaluation": ("GET", "/consortia/{consortium}/evaluation", None, PUBLIC),
-    "consortia.evaluate": ("GET", "/consortia/{consortium}/evaluation/new?org={a}", None, OWNER_A),
+    "consortia.evaluate": ("GET", "/consortia/{consortium}/evaluation/new?org={a}", None, ACT_A),
     "consortia.start_evaluation": ("POST", "/consortia/{consortium}/evaluate-now", {}, MEMBERS),
     "consortia.close": ("POST", "/consortia/{consortium}/close", {}, MEMBERS),
     "staff.index": ("GET", "/staff/", None, STAFF),
@@ -79,6 +86,10 @@ MATRIX = {
     "staff.board": ("GET", "/staff/board", None, STAFF),
     "staff.evaluations": ("GET", "/staff/evaluations", None, STAFF),
     "staff.audit": ("GET", "/staff/audit", None, STAFF),
+    "staff.claim_queue": ("GET", "/staff/claims", None, STAFF),
+    "staff.decide_claim": ("POST", "/staff/claims/999999/decide", {}, STAFF),
+    "staff.verify_org": ("POST", "/staff/orgs/{a}/verify", {}, STAFF),
+    "staff.appoint_owner": ("POST", "/staff/orgs/{a}/owner", {}, STAFF),
     "staff.proxy_new": ("POST", "/staff/orgs/new", {"action": "save"}, STAFF),
     "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),
     "notifications.settings": ("POST", "/notifications/settings", {}, LOGGED_IN),
@@ -101,6 +112,7 @@ MATRIX = {
     "api.issue_suggestions": ("GET", "/api/v1/issues/{issue}/suggestions", None, PUBLIC),
     "api.consortia": ("GET", "/api/v1/consortia", None, PUBLIC),
     "api.consortium": ("GET", "/api/v1/consortia/{consortium}", None, PUBLIC),
+    "api.consortium_agreement": ("GET", "/api/v1/consortia/{consortium}/agreement", None, PUBLIC),
     "api.openapi": ("GET", "/api/v1/openapi.json", None, PUBLIC),
 }
 

@@ -83,13 +83,13 @@ def test_only_the_owner_signs_for_an_organization_and_only_once(db, factory, act
         agreements.sign(db, agreement_id=v1.id, org_id=w["npo"].id, by_user=w["npo_owner"])
 
 
-def test_staff_sign_for_an_organization_without_an_account_as_proxy(db, active_consortium):
+def test_staff_may_not_sign_for_an_organization_that_has_its_own_owner(db, active_consortium):
+    # The proxy rules (staff sign only for associations without an account) are in test_proxy_rules.
     w = active_consortium
     v1 = agreements.save_draft(db, consortium_id=w["consortium"].id, by_user=w["staff"], data=agreement_draft(w))
-    agreements.sign(db, agreement_id=v1.id, org_id=w["jichikai"].id, by_user=w["staff"])
-    db.commit()
-    entry = db.exec(select(AuditEntry).where(AuditEntry.action == "sign")).one()
-    assert entry.proxy is True and entry.actor_id == w["staff"].id
+    with pytest.raises(Forbidden, match="代表（オーナー）のアカウントがある"):
+        agreements.sign(db, agreement_id=v1.id, org_id=w["jichikai"].id, by_user=w["staff"])
+    assert db.exec(select(AuditEntry).where(AuditEntry.action == "sign")).first() is None
 
 
 def test_every_member_needs_a_role_and_outsiders_cannot_draft(db, factory, active_consortium):

@@ -69,7 +69,8 @@ def test_suggestions_have_territorial_thematic_and_team(client, spec, factory):
                           body="団地で一人で暮らす高齢の母の様子を、ときどき見に来てくれる人がいないでしょうか。")
     body = client.get(f"/api/v1/issues/{issue.id}/suggestions").get_json()
     _validate(spec, body, "IssueSuggestions")
-    assert body["territorial"][0]["organization"] == {"id": jichikai.id, "name": "滝山自治会", "kind": "territorial"}
+    assert body["territorial"][0]["organization"] == {"id": jichikai.id, "name": "滝山自治会", "kind": "territorial",
+                                                       "verified": False}
     assert body["thematic"][0]["organization"]["id"] == npo.id
     assert {m["organization"]["id"] for m in body["team"]} == {jichikai.id, npo.id}
     assert all(0 <= s["score"] <= 1 for s in body["thematic"])

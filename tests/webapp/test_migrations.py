@@ -141,3 +141,30 @@ def test_every_enum_value_is_allowed_by_the_migrated_check_constraints(database_
     engine.dispose()
     assert checked >= 20
     assert missing == []
+
+
+def test_rebuilding_the_organization_table_keeps_rows_that_point_at_it(empty_database_url):
+    """0007 rebuilds organization (SQLite batch mode): with foreign keys on, dropping the old table
+    would cascade into memberships and 協議体 members; the migration turns them off meanwhile."""
+    upgrade(empty_database_url, "0004")
+    engine = create_engine_for(empty_database_url)
+    with engine.begin() as connection:
+        user_id = connection.execute(sa.text(
+            "INSERT INTO user_account (email, display_name, password_hash, role, is_active, created_at)"
+            " VALUES ('owner@example.jp', '会長', 'x', 'resident', true, :now) RETURNING id"), {"now": NOW}).scalar()
+        org_id = connection.execute(sa.text(
+            "INSERT INTO organization (kind, category, name, description, offers, needs, activity_days, capacity,"
+            " public_contact, private_contact, website, status, source, created_at, updated_at)"
+            " VALUES ('territorial', 'jichikai', '滝山自治会', '', '', '', '', 2, '', '', '', 'active', 'web', :now, :now)"
+            " RETURNING id"), {"now": NOW}).scalar()
+        connection.execute(sa.text("INSERT INTO membership (user_id, organization_id, role, created_at)"
+                                   " VALUES (:u, :o, 'owner', :now)"), {"u": user_id, "o": org_id, "now": NOW})
+    engine.dispose()
+
+    upgrade(empty_database_url)
+
+    engine = create_engine_for(empty_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT role FROM membership")).scalars().all() == ["owner"]
+        assert connection.execute(sa.text("SELECT verified FROM organization")).scalars().all() == [False]
+    engine.dispose()

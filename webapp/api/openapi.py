@@ -37,6 +37,7 @@ SCHEMAS = {
             "id": {"type": "integer"}, "name": {"type": "string"}, "kind": _enum(OrgKind),
             "category": {"type": "string"}, "description": {"type": "string"}, "towns": _STRINGS,
             "citywide": {"type": "boolean"}, "themes": _STRINGS, "demo": {"type": "boolean"},
+            "verified": {"type": "boolean", "description": "確認済み: staff checked the association exists"},
         },
     },
     "Organization": {
@@ -52,6 +53,7 @@ SCHEMAS = {
             "member_count": {"type": ["integer", "null"]}, "activity_days": {"type": "string"},
             "capacity": {"type": "integer"}, "public_contact": {"type": "string"},
             "website": {"type": "string"}, "demo": {"type": "boolean"},
+            "verified": {"type": "boolean"}, "verified_at": {"type": ["string", "null"], "format": "date-time"},
             "private_contact": {"type": ["string", "null"]},
             "members": {"type": "array", "items": {
                 "type": "object", "required": ["display_name", "email", "role"],
@@ -144,7 +146,8 @@ SCHEMAS = {
                                                   "properties": {"id": {"type": "integer"}, "title": {"type": "string"}}}},
             "members": {"type": "array", "items": {
                 "type": "object", "required": ["organization", "status"],
-                "properties": {"organization": _ORG_REF, "status": _enum(InvitationStatus)},
+                "properties": {"organization": _ORG_REF, "status": _enum(InvitationStatus),
+                               "proxy": {"type": "boolean", "description": "answered by staff for an association without an account"}},
             }},
             "invited": {"type": "integer"},
         },
@@ -152,6 +155,30 @@ SCHEMAS = {
     "OrganizationPage": _page_of("OrganizationSummary"),
     "IssuePage": _page_of("IssueSummary"),
     "ConsortiumPage": _page_of("ConsortiumSummary"),
+    "Agreement": {
+        "type": "object", "required": ["consortium_id", "in_force", "versions"],
+        "description": "in_force: the newest version signed by every party (null if none). Drafts and partly "
+                       "signed versions are listed only for members and staff.",
+        "properties": {
+            "consortium_id": {"type": "integer"},
+            "in_force": {"type": ["object", "null"], "properties": {
+                "id": {"type": "integer"}, "version": {"type": "integer"}, "status": {"type": "string"},
+                "purpose": {"type": "string"}, "period_start": {"type": "string", "format": "date"},
+                "period_end": {"type": "string", "format": "date"}, "cost_sharing": {"type": "string"},
+                "disclosure": {"type": "string"},
+                "roles": {"type": "array", "items": {"type": "object", "properties": {
+                    "organization": {"type": "object"}, "role": {"type": "string"},
+                    "responsibilities": {"type": "string"}, "form": {"type": "string"},
+                    "signature": {"type": ["object", "null"], "properties": {
+                        "signed_by": {"type": "string"}, "signed_at": {"type": "string", "format": "date-time"},
+                        "proxy": {"type": "boolean", "description": "signed by staff for an association without an account"}}},
+                }}},
+            }},
+            "versions": {"type": "array", "items": {"type": "object", "required": ["version", "status", "signed", "parties"],
+                                                    "properties": {"version": {"type": "integer"}, "status": {"type": "string"},
+                                                                   "signed": {"type": "integer"}, "parties": {"type": "integer"}}}},
+        },
+    },
     "Error": {
         "type": "object", "required": ["error"],
         "properties": {"error": {"type": "object", "required": ["status", "message"],
@@ -205,6 +232,8 @@ def document() -> dict:
             "/api/v1/consortia": _get("協議体", "ConsortiumPage", [
                 _param("status", _enum(ConsortiumStatus), "status"), *_PAGING]),
             "/api/v1/consortia/{consortium_id}": _get("One 協議体", "Consortium", path_param="consortium_id"),
+            "/api/v1/consortia/{consortium_id}/agreement": _get("The 協定書 in force", "Agreement",
+                                                                path_param="consortium_id"),
             "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OK"}}}},
         },
         "components": {"schemas": SCHEMAS},

@@ -13,7 +13,7 @@ def organization_summary(o) -> dict:
     return {
         "id": o.id, "name": o.name, "kind": o.kind.value, "category": o.category_label,
         "description": o.description, "towns": o.area_names, "citywide": o.citywide,
-        "themes": o.theme_names, "demo": o.is_demo,
+        "themes": o.theme_names, "demo": o.is_demo, "verified": o.verified,
     }
 
 
@@ -27,6 +27,7 @@ def organization_profile(profile) -> dict:
         "activity_days": org.activity_days, "capacity": org.capacity,
         "public_contact": org.public_contact, "website": org.website,
         "demo": org.source.value == "demo",
+        "verified": org.verified, "verified_at": org.verified_at.isoformat() if org.verified_at else None,
     }
     if profile.can_see_private:
         data["private_contact"] = profile.private_contact
@@ -64,7 +65,7 @@ def reasons(items) -> list[dict]:
 
 def suggestion(s) -> dict:
     return {
-        "organization": {"id": s.organization_id, "name": s.name, "kind": s.kind.value},
+        "organization": {"id": s.organization_id, "name": s.name, "kind": s.kind.value, "verified": s.verified},
         "score": s.score,
         "reasons": reasons(s.reasons),
     }
@@ -84,8 +85,31 @@ def consortium_detail(d) -> dict:
         "issues": [{"id": i, "title": t} for i, t in d.issues],
         "members": [
             {"organization": {"id": m.organization_id, "name": m.name, "kind": m.kind.value},
-             "status": m.status.value}
+             "status": m.status.value, "proxy": m.proxy}
             for m in d.members
         ],
         "invited": d.invited_count,
     }
+
+
+def agreement_version(v) -> dict:
+    a = v.agreement
+    return {
+        "id": a.id, "version": a.version, "status": a.status.value, "purpose": a.purpose,
+        "period_start": a.period_start.isoformat(), "period_end": a.period_end.isoformat(),
+        "cost_sharing": a.cost_sharing, "disclosure": a.disclosure,
+        "roles": [
+            {"organization": {"id": r.organization_id, "name": r.organization_name}, "role": r.role,
+             "responsibilities": r.responsibilities, "form": r.form.value,
+             "signature": {"signed_by": r.signed_by, "signed_at": r.signed_at.isoformat(), "proxy": r.proxy}
+             if r.signed_at else None}
+            for r in v.roles
+        ],
+    }
+
+
+def agreement(consortium_id: int, in_force, versions) -> dict:
+    return {"consortium_id": consortium_id,
+            "in_force": agreement_version(in_force) if in_force else None,
+            "versions": [{"version": v.agreement.version, "status": v.agreement.status.value,
+                          "signed": v.signed_count, "parties": len(v.roles)} for v in versions]}

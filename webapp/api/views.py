@@ -5,6 +5,7 @@ from ..access import current_viewer, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..models import ConsortiumStatus, IssueStatus, OrgKind
+from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
 from ..services import issues as issue_service
 from ..services import organizations as org_service
@@ -85,6 +86,16 @@ def consortium(consortium_id: int):
     detail = consortium_service.get_detail(get_session(), consortium_id=consortium_id,
                                            viewer=current_viewer())
     return jsonify(serialize.consortium_detail(detail))
+
+
+@bp.get("/consortia/<int:consortium_id>/agreement")
+@public
+def consortium_agreement(consortium_id: int):
+    """The 協定書 version in force, and the versions this caller may see (drafts only for members and staff)."""
+    session = get_session()
+    consortium = consortium_service.get_consortium(session, consortium_id)
+    versions = agreement_service.visible_versions(session, consortium=consortium, viewer=current_viewer())
+    return jsonify(serialize.agreement(consortium_id, agreement_service.in_force(versions), versions))
 
 
 @bp.get("/openapi.json")

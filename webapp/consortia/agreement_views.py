@@ -9,7 +9,7 @@ from ..inputs import int_arg
 from ..forms import pydantic_errors_to_form
 from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
-from ..services import organizations as org_service
+from ..services import proxy
 from ..services.errors import ServiceError
 from . import bp
 from .agreement_forms import agreement_form_class
@@ -18,27 +18,28 @@ from .agreement_forms import agreement_form_class
 @bp.get("/<int:consortium_id>/agreement")
 @public
 def agreement(consortium_id: int):
+    """The public see the version in force (and earlier ones that were); members and staff see
+    drafts and partly signed versions too, the newest first."""
     session = get_session()
+    viewer = current_viewer()
     consortium = consortium_service.get_consortium(session, consortium_id)
-    versions = agreement_service.versions(session, consortium_id=consortium_id)
+    versions = agreement_service.visible_versions(session, consortium=consortium, viewer=viewer)
     by_number = {v.agreement.version: v for v in versions}
-    new_number = int_arg("v") or (versions[0].agreement.version if versions else None)
+    drafts = agreement_service.may_see_drafts(session, consortium_id=consortium_id, viewer=viewer)
+    default = versions[0] if versions and drafts else agreement_service.in_force(versions)
+    new_number = int_arg("v") or (default.agreement.version if default else None)
     shown = by_number.get(new_number) if new_number else None
     if new_number and shown is None:
         abort(404)
     previous = by_number.get(shown.agreement.version - 1) if shown else None
-    viewer = current_viewer()
-    if viewer is None:
-        signable = set()
-    elif viewer.is_staff:  # staff sign for organizations without an account (recorded as proxy)
-        signable = {r.organization_id for r in shown.roles} if shown else set()
-    else:
-        signable = org_service.owned_org_ids(session, user=viewer)
+    signable = proxy.actable_org_ids(session, user=viewer, org_ids=[r.organization_id for r in shown.roles]) \
+        if shown else set()
     return render_template(
         "consortia/agreement.html", consortium=consortium, versions=versions, shown=shown, previous=previous,
         differences=agreement_service.diff(previous, shown) if shown and previous else [],
         may_draft=agreement_service.may_draft(session, consortium=consortium, user=viewer),
         signable_org_ids=signable, seen=agreement_service.fingerprint(shown) if shown else "",
+        in_force=agreement_service.in_force(versions),
     )
 
 
@@ -102,7 +103,7 @@ def _initial(consortium, latest) -> dict:
 
 
 @bp.post("/<int:consortium_id>/agreement/<int:agreement_id>/sign/<int:org_id>")
-@org_role_required("owner")
+@org_role_required("owner", act=True)
 def sign(consortium_id: int, agreement_id: int, org_id: int):
     session = get_session()
     agreement = agreement_service.get_agreement(session, agreement_id)

@@ -143,7 +143,7 @@ def invite(consortium_id: int):
 
 
 @bp.post("/<int:consortium_id>/members/<int:org_id>/respond")
-@org_role_required("owner")
+@org_role_required("owner", act=True)
 def respond(consortium_id: int, org_id: int):
     session = get_session()
     form = RespondForm()
@@ -161,7 +161,7 @@ def respond(consortium_id: int, org_id: int):
 
 
 @bp.post("/<int:consortium_id>/members/<int:org_id>/leave")
-@org_role_required("owner")
+@org_role_required("owner", act=True)
 def leave(consortium_id: int, org_id: int):
     session = get_session()
     form = LeaveForm()

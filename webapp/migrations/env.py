@@ -31,11 +31,24 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     engine = create_engine_for(_url())
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a table by dropping it; with foreign keys on, that drop would
+            # cascade into the rows that point at it (memberships of a rebuilt organization table).
+            # The pragma only takes effect outside a transaction, hence before alembic begins one.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()  # leaves no transaction open, so alembic's own one commits
         # SQLite cannot ALTER most things; batch mode rebuilds tables and keeps their rows.
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=True, compare_type=True)
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+            if broken:
+                raise RuntimeError(f"migration left rows with broken foreign keys: {broken[:5]}")
     engine.dispose()
 
 

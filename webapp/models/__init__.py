@@ -3,6 +3,7 @@ from .accounts import ConsentRecord, RecoveryCode, User
 from .agreements import Agreement, AgreementRole, AgreementSignature, FrozenAgreementError
 from .audit import AuditEntry, LifecycleEvent
 from .base import UTCDateTime, utcnow
+from .claims import OrgClaim
 from .consortia import (
     Consortium,
     ConsortiumArea,
@@ -13,6 +14,8 @@ from .consortia import (
 )
 from .enums import (
     ACTIVE_ISSUE_STATUSES,
+    OPEN_CLAIM_STATUSES,
+    ClaimStatus,
     TERRITORIAL_CATEGORIES,
     AgreementStatus,
     CollaborationForm,
@@ -46,7 +49,7 @@ from .places import Area, Chome, Theme
 __all__ = [
     "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
     "ConsentRecord", "RecoveryCode",
-    "ACTIVE_ISSUE_STATUSES",
+    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "ClaimStatus", "OrgClaim",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
     "LifecycleEvent", "Principle", "PrincipleRating",

@@ -57,6 +57,8 @@ class AgreementSignature(SQLModel, table=True):
     organization_id: int = Field(foreign_key="organization.id", primary_key=True)
     signed_by_id: int = Field(foreign_key="user_account.id")
     signed_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # Signed by staff for an association without an account of its own (shown publicly as 代理).
+    proxy: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class FrozenAgreementError(RuntimeError):

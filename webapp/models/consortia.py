@@ -51,6 +51,9 @@ class ConsortiumMember(SQLModel, table=True):
     invited_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     responded_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
     message: str = Field(default="", sa_type=sa.Text)
+    # Who answered (or left) for the organization, and whether that was staff acting for it (代理).
+    answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    proxy: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
 
 
 class ConsortiumArea(SQLModel, table=True):

@@ -107,6 +107,22 @@ class NotificationKind(_Labelled):
     EVALUATION = "evaluation"
     # Accounts (issue 10a): an association lost its last owner when that person left.
     ORG_UNOWNED = "org_unowned"
+    CLAIM = "claim"
+    CLAIM_DECISION = "claim_decision"
+    ORG_IDENTITY = "org_identity"
+
+
+class ClaimStatus(_Labelled):
+    """A request to become an association's 代表: open while PENDING or OWNERS_ASKED."""
+
+    PENDING = "pending"              # waiting for staff
+    OWNERS_ASKED = "owners_asked"    # the association has owners: they answer first
+    APPROVED = "approved"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_CLAIM_STATUSES = (ClaimStatus.PENDING, ClaimStatus.OWNERS_ASKED)
 
 
 class CollaborationForm(_Labelled):
@@ -199,6 +215,14 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.LIFECYCLE: "協議体の期間",
     NotificationKind.EVALUATION: "振り返り",
     NotificationKind.ORG_UNOWNED: "代表者のいない団体",
+    NotificationKind.CLAIM: "代表の申請",
+    NotificationKind.CLAIM_DECISION: "代表の申請への回答",
+    NotificationKind.ORG_IDENTITY: "団体の確認・代表の指名",
+    ClaimStatus.PENDING: "市の確認待ち",
+    ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
+    ClaimStatus.APPROVED: "承認",
+    ClaimStatus.DECLINED: "見送り",
+    ClaimStatus.WITHDRAWN: "取り下げ",
     CollaborationForm.CONSIGNMENT: "委託・請負",
     CollaborationForm.SUBSIDY: "助成・補助",
     CollaborationForm.CO_HOSTING: "共催・後援",

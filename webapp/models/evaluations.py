@@ -37,6 +37,8 @@ class Evaluation(SQLModel, table=True):
     cost_score: int
     cost_comment: str = Field(default="", sa_type=sa.Text)
     lessons: str = Field(default="", sa_type=sa.Text)
+    # Entered by staff for a member organization without an account of its own (代理).
+    proxy: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 

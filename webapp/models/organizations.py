@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from pydantic import ConfigDict, field_validator
 from sqlmodel import Field, SQLModel
 
-from .base import enum_column, not_blank, timestamp_column, utcnow
+from .base import enum_column, not_blank, optional_timestamp_column, timestamp_column, utcnow
 from .enums import MemberRole, OrgCategory, OrgKind, OrgStatus, RecordSource
 
 
@@ -38,6 +38,12 @@ class Organization(SQLModel, table=True):
     source: RecordSource = Field(
         default=RecordSource.WEB, sa_column=enum_column(RecordSource, "org_source")
     )
+    # 確認済み: staff checked that this is the real association (e.g. on the 自治会連合会 list).
+    verified: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    verified_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
+    verified_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # Registered anyway, after a warning, under the same or a variant name of this association.
+    twin_of_id: int | None = Field(default=None, foreign_key="organization.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 

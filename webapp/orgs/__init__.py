@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("orgs", __name__, url_prefix="/orgs")
 
-from . import views  # noqa: E402,F401
+from . import claim_views, views  # noqa: E402,F401

@@ -55,6 +55,9 @@ class OrganizationForm(KyodoForm):
     website = StringField("ウェブサイト", description="https:// から始まるURL",
                           validators=[Length(max=300, message="300文字以内で入力してください。")])
 
+    # Shown (and needed) only when an association with the same or a variant name exists.
+    twin_confirmed = BooleanField("同じ名前・似た名前の団体があることを確認しました。別の団体として登録します。")
+
     def validate_category(self, field):
         if self.kind.data == OrgKind.THEMATIC.value and OrgCategory(field.data) in TERRITORIAL_CATEGORIES:
             raise ValidationError("この区分は地縁型の団体です。団体の種類を「地縁型」にしてください。")

@@ -7,7 +7,7 @@ from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import MemberRole, OrganizationCreate, OrgKind, RecordSource
-from ..services import org_invitations, places, suggestions
+from ..services import identity, org_invitations, places, suggestions
 from ..services import organizations as org_service
 from ..services.errors import ServiceError
 from . import bp
@@ -41,7 +41,8 @@ def detail(org_id: int):
     viewer = current_viewer()
     profile = org_service.get_profile(session, org_id=org_id, viewer=viewer)
     panel = suggestions.for_organization(session, org_id=org_id) if profile.can_see_private else None
-    return render_template("orgs/detail.html", profile=profile, suggestions=panel)
+    who = identity.panel(session, org=profile.organization, viewer=viewer)
+    return render_template("orgs/detail.html", profile=profile, suggestions=panel, identity=who)
 
 
 def organization_form_context(form: OrganizationForm, session) -> dict:
@@ -55,12 +56,12 @@ def organization_form_context(form: OrganizationForm, session) -> dict:
     }
 
 
-def _form_page(session, form: OrganizationForm, context: dict, *, org=None, proxy: bool = False):
+def _form_page(session, form: OrganizationForm, context: dict, *, org=None, proxy: bool = False, twins=()):
     """The profile form shown (again), with themes suggested from what is written so far."""
     text = " ".join(filter(None, [form.name.data, form.description.data, form.offers.data, form.needs.data]))
     suggested = suggestions.suggest_theme_ids(session, text=text) if text.strip() else []
     return render_template("orgs/form.html", form=form, org=org, proxy=proxy, suggested_theme_ids=suggested,
-                           **context), _status(form)
+                           twins=twins, **context), _status(form)
 
 
 def submitted_organization(form: OrganizationForm, all_area_ids: list[int]) -> OrganizationCreate | None:
@@ -93,17 +94,23 @@ def registration_page(*, creator, source: RecordSource, done: str, proxy: bool =
     form = OrganizationForm()
     context = organization_form_context(form, session)
     data = submitted_organization(form, context["all_area_ids"])
+    twins = identity.find_twins(session, name=form.name.data) if form.name.data and request.method == "POST" else []
+    if data is not None and twins and not form.twin_confirmed.data:
+        form.twin_confirmed.errors = ["同じ名前か、よく似た名前の団体がすでに登録されています。下の一覧を確かめ、"
+                                      "同じ団体なら「代表を申請する」を、別の団体ならチェックを入れて登録してください。"]
+        form.form_errors.append(form.twin_confirmed.errors[0])
+        data = None
     if data is not None:
         try:
             org = org_service.create_organization(session, data=data, creator=creator, source=source,
-                                                  actor=current_user)
+                                                  actor=current_user, twin_of_id=twins[0].id if twins else None)
         except ServiceError as error:
             form.form_errors.append(error.message)
         else:
             session.commit()
             flash(done, "success")
             return redirect(url_for("orgs.detail", org_id=org.id))
-    return _form_page(session, form, context, proxy=proxy)
+    return _form_page(session, form, context, proxy=proxy, twins=twins)
 
 
 @bp.route("/new", methods=["GET", "POST"])

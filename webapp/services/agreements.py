@@ -33,7 +33,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, clock, notifications
+from . import accounts, audit, clock, notifications, proxy
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -77,6 +77,7 @@ class RoleView:
     form: CollaborationForm
     signed_by: str | None
     signed_at: datetime | None
+    proxy: bool = False  # signed by staff for an association without an owner account
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,37 @@ def versions(session: Session, *, consortium_id: int) -> list[VersionView]:
         signature = signatures.get((role.agreement_id, role.organization_id))
         by_agreement.setdefault(role.agreement_id, []).append(
             RoleView(role.organization_id, org_name, role.role, role.responsibilities, role.form,
-                     signature[1] if signature else None, signature[0].signed_at if signature else None)
+                     signature[1] if signature else None, signature[0].signed_at if signature else None,
+                     bool(signature and signature[0].proxy))
         )
     return [VersionView(a, by_agreement.get(a.id, [])) for a in agreements]
+
+
+def visible_versions(session: Session, *, consortium: Consortium, viewer: User | None) -> list[VersionView]:
+    """The versions this viewer may read: members' owners and editors and staff see every one; the
+    public sees only versions that were in force (signed by everyone, or since superseded by one)."""
+    every = versions(session, consortium_id=consortium.id)
+    if may_see_drafts(session, consortium_id=consortium.id, viewer=viewer):
+        return every
+    return [v for v in every if v.agreement.status == AgreementStatus.SIGNED
+            or (v.agreement.status == AgreementStatus.SUPERSEDED and v.signed_count == len(v.roles) > 0)]
+
+
+def in_force(version_views: list[VersionView]) -> VersionView | None:
+    """The version in force: the newest one signed by every party."""
+    return next((v for v in version_views if v.agreement.status == AgreementStatus.SIGNED), None)
+
+
+def may_see_drafts(session: Session, *, consortium_id: int, viewer: User | None) -> bool:
+    """Staff, and owners and editors of the 協議体's member (or invited) organizations."""
+    if viewer is None:
+        return False
+    if viewer.is_staff:
+        return True
+    mine = {org.id for org, _ in org_service.member_organizations(session, user=viewer)}
+    members = set(session.exec(select(ConsortiumMember.organization_id).where(
+        ConsortiumMember.consortium_id == consortium_id)).all())
+    return bool(mine & members)
 
 
 def may_draft(session: Session, *, consortium: Consortium, user: User | None) -> bool:
@@ -226,7 +255,8 @@ class StaleVersion(Conflict):
 
 def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, seen: str | None = None,
          today: date | None = None) -> Agreement:
-    """Sign the version. From a page, ``seen`` is the fingerprint of the version as shown (the view
+    """The organization's owner (or staff, for one without an owner account: a proxy) signs a
+    version. From a page, ``seen`` is the fingerprint of the version as shown (the view
     always passes it): a version edited in between is refused, so nobody's signature ends up
     under text they did not read. None only for callers that show nothing (scripts, tests)."""
     accounts.require_confirmed(by_user)
@@ -243,23 +273,35 @@ def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, see
         raise Conflict("この団体はこの版の当事者ではありません。")
     if not by_user.is_staff and org_id not in org_service.owned_org_ids(session, user=by_user):
         raise Forbidden("署名できるのは、その団体の代表（オーナー）です。")
+    consortium = session.get(Consortium, agreement.consortium_id)
+    _ensure_signable_period(consortium, agreement, today or clock.today())
+    by_proxy = proxy.acting_for(session, user=by_user, org_id=org_id, consortium=consortium)
     if session.get(AgreementSignature, (agreement_id, org_id)) is not None:
         raise Conflict("この団体はすでに署名しています。")
-    session.add(AgreementSignature(agreement_id=agreement_id, organization_id=org_id, signed_by_id=by_user.id))
+    session.add(AgreementSignature(agreement_id=agreement_id, organization_id=org_id, signed_by_id=by_user.id,
+                                   proxy=by_proxy))
     agreement.status = AgreementStatus.SIGNING
     session.add(agreement)
     session.flush()
     org = session.get(Organization, org_id)
-    consortium = session.get(Consortium, agreement.consortium_id)
     audit.record(session, actor=by_user, entity=audit.AGREEMENT, entity_id=agreement.id, action="sign",
                  summary=f"{consortium.name}: 協定書 第{agreement.version}版に「{org.name}」が署名",
-                 details={"organization": org_id}, proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
+                 details={"organization": org_id}, proxy=by_proxy)
     parties = set(session.exec(select(AgreementRole.organization_id).where(AgreementRole.agreement_id == agreement_id)))
     signed = set(session.exec(select(AgreementSignature.organization_id).where(AgreementSignature.agreement_id == agreement_id)))
     if parties <= signed:
         _bring_into_force(session, agreement, consortium, today or clock.today())
     session.flush()
     return agreement
+
+
+def _ensure_signable_period(consortium: Consortium, agreement: Agreement, today: date) -> None:
+    # An ended 協議体 is renewed only by a new version whose period runs on (the renewal path);
+    # a closed one is over for good.
+    if consortium.status == ConsortiumStatus.CLOSED:
+        raise Conflict("終了した協議体の協定書には署名できません。")
+    if consortium.status == ConsortiumStatus.EVALUATING and agreement.period_end < today:
+        raise Conflict("振り返り中の協議体では、期間を更新する新しい版にだけ署名できます。")
 
 
 def _bring_into_force(session: Session, agreement: Agreement, consortium: Consortium, today: date) -> None:

@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, changes, locks, notifications
+from . import accounts, audit, changes, locks, notifications, proxy
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
@@ -49,6 +49,7 @@ class MemberEntry:
     status: InvitationStatus
     message: str
     responded_at: datetime | None
+    proxy: bool = False  # answered by staff for an association without an account
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,7 @@ class ConsortiumDetail:
     owned_member_org_ids: list[int]  # member organizations the viewer owns (any status)
     can_invite: bool
     is_involved: bool
+    actable_org_ids: frozenset[int] = frozenset()  # members the viewer may act for (owner, or staff's proxy)
 
 
 @dataclass(frozen=True)
@@ -141,9 +143,13 @@ def create_consortium(
 ) -> Consortium:
     """Staff, or an owner on behalf of their organization (which joins at once), start a 協議体."""
     accounts.require_confirmed(creator)
+    founded_by_proxy = False
     if founding_org_id is not None:
         if not creator.is_staff and founding_org_id not in org_service.owned_org_ids(session, user=creator):
             raise Forbidden("代表（オーナー）を務める団体としてだけ協議体を提案できます。")
+        if creator.is_staff:
+            org_service.get_organization(session, founding_org_id)
+            founded_by_proxy = proxy.acting_for(session, user=creator, org_id=founding_org_id)
     elif not creator.is_staff:
         raise Forbidden("協議体を提案できるのは団体の代表か市職員です。")
     require_existing(session, Area, data.area_ids, what="町名", field="area_ids")
@@ -164,7 +170,8 @@ def create_consortium(
         session.add(
             ConsortiumMember(
                 consortium_id=consortium.id, organization_id=founder.id, status=InvitationStatus.ACCEPTED,
-                invited_by_id=creator.id, responded_at=utcnow(),
+                invited_by_id=creator.id, responded_at=utcnow(), answered_by_id=creator.id,
+                proxy=founded_by_proxy,
             )
         )
         changes.record(session, entity=changes.ORGANIZATION, entity_id=founder.id)
@@ -243,11 +250,13 @@ def respond(
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はもう回答を受け付けていません。")
     org = _hold_capacity(session, org_id) if accept else org_service.get_organization(session, org_id)
+    by_proxy = proxy.acting_for(session, user=by_user, org_id=org_id, consortium=consortium)
     if accept:
         _check_capacity(session, org)
     member.status = InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
     member.message = message.strip()
     member.responded_at = utcnow()
+    member.answered_by_id, member.proxy = by_user.id, by_proxy
     session.add(member)
     if accept:  # its free capacity changed: team proposals must see it
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
@@ -255,7 +264,7 @@ def respond(
                  action="accept" if accept else "decline",
                  summary=f"「{org.name}」が{'参加' if accept else '辞退'}", details={"organization": org_id,
                                                                               "message": member.message},
-                 proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
+                 proxy=by_proxy)
     session.flush()
     answer = "参加します" if accept else "辞退しました"
     notify_participants(
@@ -280,15 +289,19 @@ def leave(session: Session, *, consortium_id: int, org_id: int, by_user: User, m
     member = session.get(ConsortiumMember, (consortium_id, org_id))
     if member is None or member.status != InvitationStatus.ACCEPTED:
         raise Conflict("この団体は協議体に参加していません。")
+    if consortium.status not in OPEN_FOR_CHANGES:
+        raise Conflict("振り返り中または終了した協議体からは脱退できません。")
     org = org_service.get_organization(session, org_id)
+    by_proxy = proxy.acting_for(session, user=by_user, org_id=org_id, consortium=consortium)
     member.status = InvitationStatus.LEFT
     member.message = message.strip()
     member.responded_at = utcnow()
+    member.answered_by_id, member.proxy = by_user.id, by_proxy
     session.add(member)
     changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
     audit.record(session, actor=by_user, entity=audit.CONSORTIUM, entity_id=consortium.id, action="leave",
                  summary=f"「{org.name}」が脱退", details={"organization": org_id, "message": member.message},
-                 proxy=audit.is_proxy(session, actor=by_user, org_id=org_id))
+                 proxy=by_proxy)
     session.flush()
     notify_participants(session, consortium, by_user, f"「{org.name}」が協議体「{consortium.name}」から脱退しました。")
     _recompute_status(session, consortium)
@@ -387,7 +400,7 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
     member_ids = {m.organization_id for m, _ in rows}
     involved = viewer is not None and (viewer.is_staff or viewer.id == consortium.created_by_id or bool(owned & member_ids))
     entries = [
-        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at)
+        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at, m.proxy)
         for m, org in rows
         if involved or m.status == InvitationStatus.ACCEPTED
     ]
@@ -412,6 +425,7 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
         can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES and (
             viewer.is_staff or bool(owned & {m.organization_id for m, _ in rows if m.status == InvitationStatus.ACCEPTED})),
         is_involved=involved,
+        actable_org_ids=frozenset(proxy.actable_org_ids(session, user=viewer, org_ids=member_ids)),
     )
 
 

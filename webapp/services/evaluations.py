@@ -17,7 +17,7 @@ from ..models import (
     PrincipleRating,
     User,
 )
-from . import accounts, audit
+from . import accounts, audit, proxy
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -36,6 +36,7 @@ def submit(
         raise Conflict("振り返りは、活動中か振り返り中の協議体について入力できます。")
     if set(data.principles) != set(Principle):
         raise Conflict("7つの視点すべてに点数をつけてください。", field="principles")
+    by_proxy = False
     if org_id is None:
         if not by_user.is_staff:
             raise Forbidden("市側の振り返りは市職員が入力します。")
@@ -47,6 +48,7 @@ def submit(
             raise Forbidden("振り返りを入力できるのは、参加している団体です。")
         if not by_user.is_staff and org_id not in org_service.owned_org_ids(session, user=by_user):
             raise Forbidden("団体の振り返りは、その団体の代表（オーナー）が入力します。")
+        by_proxy = proxy.acting_for(session, user=by_user, org_id=org_id, consortium=consortium)
         side = EvaluationSide.CITIZEN
         taken = session.exec(select(Evaluation.id).where(
             Evaluation.consortium_id == consortium_id, Evaluation.organization_id == org_id)).first()
@@ -55,7 +57,7 @@ def submit(
     evaluation = Evaluation(
         consortium_id=consortium_id, side=side, organization_id=org_id, submitted_by_id=by_user.id,
         goal_score=data.goal_score, goal_comment=data.goal_comment, cost_score=data.cost_score,
-        cost_comment=data.cost_comment, lessons=data.lessons,
+        cost_comment=data.cost_comment, lessons=data.lessons, proxy=by_proxy,
     )
     session.add(evaluation)
     session.flush()
@@ -67,7 +69,7 @@ def submit(
     who = "市" if org_id is None else session.get(Organization, org_id).name
     audit.record(session, actor=by_user, entity=audit.EVALUATION, entity_id=evaluation.id, action="submit",
                  summary=f"{consortium.name}: {who}の振り返りを提出", details={"consortium": consortium_id},
-                 proxy=org_id is not None and audit.is_proxy(session, actor=by_user, org_id=org_id))
+                 proxy=by_proxy)
     consortium_service.notify_participants(session, consortium, by_user,
                                            f"協議体「{consortium.name}」に{who}の振り返りが提出されました。",
                                            kind=NotificationKind.EVALUATION)
@@ -165,8 +167,8 @@ def pending_for(session: Session, *, consortium_id: int, user: User | None) -> l
     done_orgs = {org_id for org_id, _ in done if org_id is not None}
     city_done = any(side == EvaluationSide.CITY for _, side in done)
     members = consortium_service.member_org_ids(session, consortium_id)
-    owned = org_service.owned_org_ids(session, user=user)
-    mine = members if user.is_staff else [m for m in members if m in owned]
+    actable = proxy.actable_org_ids(session, user=user, org_ids=members)
+    mine = [m for m in members if m in actable]
     names = dict(session.exec(select(Organization.id, Organization.name).where(Organization.id.in_(mine))).all()) if mine else {}
     out = [PendingEvaluation(m, f"「{names[m]}」の振り返り（市民側）") for m in mine if m not in done_orgs]
     if user.is_staff and not city_done:

@@ -97,6 +97,7 @@ def _organizations(session: Session) -> list[dict]:
             "member_count": o.member_count, "activity_days": o.activity_days, "capacity": o.capacity,
             "public_contact": o.public_contact, "website": o.website, "source": o.source.value,
             "source_label": o.source.label, "created_at": _iso(o.created_at), "updated_at": _iso(o.updated_at),
+            "verified": o.verified, "verified_at": _iso(o.verified_at),
         }
         for o in session.exec(select(Organization).order_by(Organization.id))
     ]
@@ -168,7 +169,7 @@ def _agreements(session: Session) -> list[dict]:
     for s in session.exec(select(AgreementSignature).order_by(AgreementSignature.signed_at)):
         signatures.setdefault(s.agreement_id, []).append({
             "organization_id": s.organization_id, "organization": org_names.get(s.organization_id, ""),
-            "signed_at": _iso(s.signed_at),
+            "signed_at": _iso(s.signed_at), "proxy": s.proxy,
         })
     rows = session.exec(
         select(Agreement, Consortium.name).join(Consortium, Consortium.id == Agreement.consortium_id)
@@ -223,7 +224,7 @@ def _role(r: dict) -> str:
 
 
 def _signature(s: dict) -> str:
-    return f"{s['organization']}（{s['signed_at'][:10]}）"
+    return f"{s['organization']}（{s['signed_at'][:10]}{'・市職員が代理で署名' if s.get('proxy') else ''}）"
 
 
 def _principle(code: str, part: str) -> Callable[[dict], object]:
@@ -242,6 +243,7 @@ COLUMNS: dict[str, list[Column]] = {
         Column("公開連絡先", _key("public_contact")), Column("ウェブサイト", _key("website")),
         Column("登録のしかた", _key("source_label")), Column("登録日時", _key("created_at")),
         Column("更新日時", _key("updated_at")),
+        Column("市の確認", lambda r: "確認済み" if r["verified"] else "未確認"),
     ],
     "issues": [
         Column("ID", _key("id")), Column("件名", _key("title")), Column("内容", _key("body")),

@@ -39,6 +39,7 @@ class OrgSummary:
     theme_names: list[str]
     citywide: bool
     is_demo: bool
+    verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -77,13 +78,17 @@ def create_organization(
     creator: User | None,
     source: RecordSource = RecordSource.WEB,
     actor: User | None = None,
+    twin_of_id: int | None = None,
 ) -> Organization:
     """Create an organization; its creator (if any) becomes its first owner. ``actor`` (default:
-    the creator) is who the audit log names, e.g. the staff member of a proxy entry."""
+    the creator) is who the audit log names, e.g. the staff member of a proxy entry. ``twin_of_id``:
+    registered anyway after a warning about this same- or variant-name association (staff see it)."""
     if creator is not None and source == RecordSource.WEB:
         accounts.require_confirmed(creator)
     fields = data.model_dump(exclude={"area_ids", "theme_ids"})
-    org = Organization(**fields, source=source)
+    if twin_of_id is not None:
+        get_organization(session, twin_of_id)
+    org = Organization(**fields, source=source, twin_of_id=twin_of_id)
     session.add(org)
     session.flush()
     _set_links(session, org.id, OrganizationArea, "area_id", Area, data.area_ids, "町名")
@@ -95,7 +100,9 @@ def create_organization(
     if source not in (RecordSource.DEMO, RecordSource.IMPORT):
         actor = actor or creator
         audit.record(session, actor=actor, entity=audit.ORGANIZATION, entity_id=org.id, action="create",
-                     summary=f"団体「{org.name}」を登録（{source.label}）", details={"source": source.value},
+                     summary=f"団体「{org.name}」を登録（{source.label}）"
+                     + (f"。同名・類似名の団体 #{twin_of_id} があることを確認のうえ登録" if twin_of_id else ""),
+                     details={"source": source.value, "twin_of": twin_of_id},
                      proxy=source == RecordSource.PROXY)
     session.flush()
     return org
@@ -194,6 +201,7 @@ def summarize(session: Session, orgs: list[Organization]) -> list[OrgSummary]:
             theme_names=themes.get(o.id, []),
             citywide=town_count > 0 and len(areas.get(o.id, [])) >= town_count,
             is_demo=o.source == RecordSource.DEMO,
+            verified=o.verified,
         )
         for o in orgs
     ]
@@ -325,6 +333,9 @@ def _lock(session: Session, org_id: int) -> None:
         raise NotFound("団体が見つかりませんでした。")
 
 
+lock = _lock  # public for the identity services (claims, appointing an owner)
+
+
 def _touch(session: Session, org_id: int) -> None:
     session.execute(
         sa.update(Organization).where(Organization.id == org_id).values(updated_at=utcnow())
@@ -363,8 +374,10 @@ def member_organizations(session: Session, *, user: User) -> list[tuple[Organiza
 def choices(session: Session, *, exclude_ids: set[int] = frozenset()) -> list[tuple[int, str]]:
     """Active organizations as (id, 「name（kind）」) for select boxes."""
     rows = session.exec(
-        select(Organization.id, Organization.name, Organization.kind)
+        select(Organization.id, Organization.name, Organization.kind, Organization.verified)
         .where(Organization.status == OrgStatus.ACTIVE)
         .order_by(Organization.kind, Organization.name)
     ).all()
-    return [(i, f"{name}（{kind.label}）") for i, name, kind in rows if i not in exclude_ids]
+    # Same-name associations must not look identical in an invitation list.
+    return [(i, f"{name}（{kind.label}・{'確認済み' if verified else '未確認'}）")
+            for i, name, kind, verified in rows if i not in exclude_ids]

@@ -55,6 +55,7 @@ class OrgSuggestion:
     kind: OrgKind
     score: float
     reasons: list[ReasonView]
+    verified: bool = False  # 確認済み by staff
 
 
 @dataclass(frozen=True)
@@ -237,7 +238,8 @@ def _org_views(session: Session, matches) -> list[OrgSuggestion]:
     ids = [m.id for m in matches]
     orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
     return [
-        OrgSuggestion(m.id, orgs[m.id].name, orgs[m.id].kind, round(float(m.score), 4), explain(m.reasons))
+        OrgSuggestion(m.id, orgs[m.id].name, orgs[m.id].kind, round(float(m.score), 4), explain(m.reasons),
+                      orgs[m.id].verified)
         for m in matches
         if m.id in orgs
     ]
