@@ -168,7 +168,9 @@ def find_personal_info(text: str) -> list[PersonalInfo]:
     spans: list[tuple[int, int, str]] = []
     for m in _PHONE.finditer(view):
         if _is_phone_number(m.group()):
-            spans.append((m.start(), m.end(), PHONE))
+            # 「田中（090-1234-5678）」: an opening bracket belongs to the number only if it closes inside it.
+            start = m.start() + (m.group().startswith("(") and ")" not in m.group())
+            spans.append((start, m.end(), PHONE))
     for m in _LOCAL_PHONE.finditer(view):
         spans.append((m.start("number"), m.end("number"), PHONE))
     for m in _EMAIL.finditer(view):
