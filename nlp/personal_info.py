@@ -88,7 +88,7 @@ _PHONE = re.compile(
 _LOCAL_PHONE = re.compile(
     r"(?:電話|でんわ|デンワ|TEL|Tel|tel|℡|携帯|ケータイ|けいたい|連絡先|FAX|Fax|fax|ファックス|ファクス)"
     r"(?:番号)?(?:[ \t:は(、]|です|:)*"
-    r"(?P<number>(?<![0-9])\d{2,4}[ \t]?[-.][ \t]?\d{4})(?![0-9])"
+    r"(?P<number>(?<![0-9])\d{2,4}[ \t]?[-.][ \t]?\d{4})(?![0-9]|[ \t]?[-.][ \t]?[0-9])"
 )
 _MOBILE_PREFIXES = ("020", "050", "060", "070", "080", "090", "0800")
 
@@ -104,8 +104,14 @@ def _is_phone_number(candidate: str) -> bool:
     return len(digits) == 11 and digits.startswith(_MOBILE_PREFIXES)
 
 
+def _masked(original: str) -> bool:
+    """090-〇〇〇〇-〇〇〇〇: a number with its digits hidden by circles is an example, not a number."""
+    return any(c in "〇○" for c in original) and any(c.isdigit() and c not in _KANJI_DIGITS for c in original)
+
+
 # ---------------------------------------------------------------- e-mail addresses
-_AT = r"(?:@|\(at\)|\[at\]|<at>|アットマーク|あっとまーく)"
+# (ー is already "-" in the view.)
+_AT = r"(?:@|\(at\)|\[at\]|<at>|アットマ-ク|あっとま-く)"
 _DOT = r"(?:\.|\(dot\)|\[dot\]|ドット)"
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*"
@@ -118,10 +124,13 @@ _EMAIL = re.compile(
 _N = r"(?<![0-9])[1-9][0-9]{0,3}"
 _NUM = r"[1-9][0-9]{0,3}"
 # Counters after a number that make it a date, a time, an amount or a count, not a house number.
-_COUNTER = (r"(?![0-9]|[-月日年時分秒回人件名歳才枚本個台階位点円%％倍割度号週匹羽冊部期杯軒世戸代km]"
+_COUNTER = (r"(?![0-9]|[-月日年時分秒回人件名歳才枚本個台階位点円%％倍割度号週匹羽冊部期杯軒世戸代km"
+            r"丁番条区組班列棟次種級巻章節項話段曲局]"
             r"|ｍ|m(?![a-z])|か月|ヶ月|ケ月|カ月|ヵ月|番目)")
 # 番地 that is the start of 番地域 / 一番地元 … (一番 "the most" + 地域), not a lot number.
 _BANCHI = r"番地(?![域元帯区点球図下方震面産味盤名価形主所蔵獄上中内])"
+# 資料3-2-1, 第5条1-2, 図1-2-3 are references to documents, not addresses.
+_NOT_A_REFERENCE = r"(?<!資料)(?<!別紙)(?<!議案)(?<!番号)(?<![表図章節項条第号])"
 _ADDRESS_PATTERNS = [
     # 一丁目2番3号, 3丁目5番地の10, 2丁目3-4, 1丁目2の3
     re.compile(rf"{_N}[ \t]?丁目[ \t]?の?{_NUM}[ \t]?"
@@ -132,18 +141,24 @@ _ADDRESS_PATTERNS = [
     # 2番3号 (but not 号車, 号線, 号棟 …)
     re.compile(rf"{_N}[ \t]?番[ \t]?の?[ \t]?{_NUM}[ \t]?号(?![車機線棟館炉艇])"),
     # 滝山1-2-3, 本町 2-3-4-501, 中央1の2の3: three numbers after a place name
-    re.compile(rf"(?<=[一-龥々ヶケァ-ヺ])(?<!第)[ \t]?{_NUM}[ \t]?[-の][ \t]?{_NUM}[ \t]?[-の][ \t]?{_NUM}"
+    re.compile(rf"(?<=[一-龥々ヶケ]){_NOT_A_REFERENCE}[ \t]?{_NUM}[ \t]?[-の][ \t]?{_NUM}[ \t]?[-の][ \t]?{_NUM}"
                rf"(?:[ \t]?-[ \t]?{_NUM})?{_COUNTER}"),
+    # 自宅は2-15-8, 住所：1-2-3 (no place name, but the word before says what it is)
+    re.compile(rf"(?:住所|自宅|お宅|住まい|在住)(?:は|:|も|の)?[ \t]?(?P<number>{_NUM}[ \t]?-[ \t]?{_NUM}"
+               rf"[ \t]?-[ \t]?{_NUM}){_COUNTER}"),
     # 滝山町5-12, 旭が丘3-14: two numbers after a name that ends like a place
-    re.compile(rf"(?<=[町村丁台山丘原沢谷野田川島区市条通坂森林岡浜崎宿橋塚])[ \t]?{_NUM}[ \t]?-[ \t]?{_NUM}"
+    re.compile(rf"(?<=[町村丁台山丘原沢谷野田川島区市通坂森林岡浜崎宿橋塚地]){_NOT_A_REFERENCE}[ \t]?{_NUM}[ \t]?-[ \t]?{_NUM}"
                rf"{_COUNTER}"),
     # 203号室, コーポ滝山101
     re.compile(rf"{_N}[ \t]?号室"),
     re.compile(rf"(?:ハイツ|マンション|コーポ|アパート|荘|レジデンス|団地|住宅|ハウス|メゾン|ビル)"
                rf"[一-龥々ァ-ヺ]{{0,6}}[ \t]?[1-9][0-9]{{2,3}}{_COUNTER}"),
     # 田中様方 (c/o), but not 皆様方 / お客様方
-    re.compile(r"(?<![皆客])(?<!みな)(?<!先生)[一-龥々ァ-ヺ〇○A-Za-z0-9]{1,8}(?<![皆客])様[ \t]?方"),
+    # 田中様方 (c/o), but not the plural 皆様方, 奥様方, お母様方, 保護者様方 …
+    re.compile(r"[一-龥々ァ-ヺ〇○A-Za-z0-9]{1,8}(?<![皆客奥母父親兄姉族者員民様生人])(?<!先生)様[ \t]?方"),
 ]
+# 「市政の一丁目一番地」 means "the top priority"; written in kanji and ending there it is no address.
+_IDIOM = re.compile(r"(?<![一-龥々ヶケ])一丁目一番地$")  # searched in text[:end] of a finding
 # The place name (kanji run) just before 1-2-3 belongs to the finding, so the message can quote it.
 _PLACE_BEFORE = re.compile(r"[一-龥々ヶケ]{1,8}[ \t]?$")
 
@@ -151,7 +166,7 @@ _PLACE_BEFORE = re.compile(r"[一-龥々ヶケ]{1,8}[ \t]?$")
 def _address_spans(view: str):
     for pattern in _ADDRESS_PATTERNS:
         for m in pattern.finditer(view):
-            start = m.start()
+            start = m.start("number") if "number" in pattern.groupindex else m.start()
             place = _PLACE_BEFORE.search(view, max(0, start - 9), start)
             if place and (view[start].isdigit() or view[start] in " \t"):
                 start = place.start()
@@ -167,16 +182,18 @@ def find_personal_info(text: str) -> list[PersonalInfo]:
     view = _view(text)
     spans: list[tuple[int, int, str]] = []
     for m in _PHONE.finditer(view):
-        if _is_phone_number(m.group()):
+        if _is_phone_number(m.group()) and not _masked(text[m.start():m.end()]):
             # 「田中（090-1234-5678）」: an opening bracket belongs to the number only if it closes inside it.
             start = m.start() + (m.group().startswith("(") and ")" not in m.group())
             spans.append((start, m.end(), PHONE))
     for m in _LOCAL_PHONE.finditer(view):
-        spans.append((m.start("number"), m.end("number"), PHONE))
+        if not _masked(text[m.start("number"):m.end("number")]):
+            spans.append((m.start("number"), m.end("number"), PHONE))
     for m in _EMAIL.finditer(view):
         spans.append((m.start(), m.end(), EMAIL))
     for start, end in _address_spans(view):
-        spans.append((start, end, ADDRESS))
+        if not _IDIOM.search(text, 0, end):
+            spans.append((start, end, ADDRESS))
     rank = {PHONE: 0, EMAIL: 1, ADDRESS: 2}
     spans.sort(key=lambda s: (s[0], rank[s[2]], -s[1]))
     found: list[PersonalInfo] = []
