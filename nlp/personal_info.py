@@ -70,10 +70,14 @@ def _view(text: str) -> str:
     """The text folded character by character (same length, same positions)."""
     view = [_fold(ch) for ch in text]
     for i, ch in enumerate(text):
-        # 「090一1234一5678」: a kanji 一 typed for a dash between Arabic digits.
-        if ch == "一" and 0 < i < len(text) - 1 and text[i - 1] not in _KANJI_DIGITS \
-                and text[i + 1] not in _KANJI_DIGITS and view[i - 1].isdigit() and view[i + 1].isdigit():
-            view[i] = "-"
+        if ch not in _KANJI_DIGITS:
+            continue
+        before = text[i - 1].isdigit() if i > 0 else False
+        after = text[i + 1].isdigit() if i + 1 < len(text) else False
+        if ch == "一" and before and after:
+            view[i] = "-"  # 「090一1234一5678」: a kanji 一 typed for a dash between Arabic digits
+        elif before or after:
+            view[i] = ch  # 「鷹番3-4-18八雲」: a kanji numeral glued to Arabic digits starts a word
     return "".join(view)
 
 
@@ -160,14 +164,14 @@ _ADDRESS_PATTERNS = [
 # 「市政の一丁目一番地」 means "the top priority"; written in kanji and ending there it is no address.
 _IDIOM = re.compile(r"(?<![一-龥々ヶケ])一丁目一番地$")  # searched in text[:end] of a finding
 # The place name (kanji run) just before 1-2-3 belongs to the finding, so the message can quote it.
-_PLACE_BEFORE = re.compile(r"[一-龥々ヶケ]{1,8}[ \t]?$")
+_PLACE_BEFORE = re.compile(r"[一-龥々ヶケ](?:[一-龥々ヶケ]|[のが](?=[一-龥]))*[ \t]?$")
 
 
-def _address_spans(view: str):
+def _address_spans(text: str, view: str):
     for pattern in _ADDRESS_PATTERNS:
         for m in pattern.finditer(view):
             start = m.start("number") if "number" in pattern.groupindex else m.start()
-            place = _PLACE_BEFORE.search(view, max(0, start - 9), start)
+            place = _PLACE_BEFORE.search(text, max(0, start - 13), start)
             if place and (view[start].isdigit() or view[start] in " \t"):
                 start = place.start()
             yield start, m.end()
@@ -191,7 +195,7 @@ def find_personal_info(text: str) -> list[PersonalInfo]:
             spans.append((m.start("number"), m.end("number"), PHONE))
     for m in _EMAIL.finditer(view):
         spans.append((m.start(), m.end(), EMAIL))
-    for start, end in _address_spans(view):
+    for start, end in _address_spans(text, view):
         if not _IDIOM.search(text, 0, end):
             spans.append((start, end, ADDRESS))
     rank = {PHONE: 0, EMAIL: 1, ADDRESS: 2}
