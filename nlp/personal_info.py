@@ -116,7 +116,7 @@ def _masked(original: str) -> bool:
 # ---------------------------------------------------------------- e-mail addresses
 # (ー is already "-" in the view.)
 _AT = r"(?:@|\(at\)|\[at\]|<at>|アットマ-ク|あっとま-く)"
-_DOT = r"(?:\.|\(dot\)|\[dot\]|ドット)"
+_DOT = r"(?:\.|。|\(dot\)|\[dot\]|ドット)"
 _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*"
     rf"[ \t]?{_AT}[ \t]?"

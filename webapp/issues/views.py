@@ -60,14 +60,16 @@ def new():
     form.area.choices = as_choices([(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)])
     form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
     submitted = request.method == "POST" and request.form.get("action") != "check"
-    if submitted and form.validate_on_submit() and (found := guard.check(form, ("title", "body"))) is not None:
+    valid = submitted and form.validate_on_submit()
+    if valid and (found := guard.check(form, ("title", "body"))) is not None:
         try:
             data = IssueCreate(title=form.title.data, body=form.body.data, area_id=form.area.data,
                                show_reporter_name=form.show_reporter_name.data,
                                theme_ids=form.themes.data or [])
             issue = issue_service.create_issue(session, data=data, reporter=current_user)
-            if found:
-                personal_info.record_posted_anyway(session, actor=current_user, entity=audit.ISSUE, entity_id=issue.id,
+            if found:  # published after the warning: the moderation queue will look at it
+                personal_info.record_posted_anyway(session, actor=current_user, entity=audit.ISSUE,
+                                                   entity_id=issue.id,
                                                    texts={"title": issue.title, "body": issue.body})
             suggestions.notify_matching_organizations(session, issue=issue)
         except ValidationError as error:
@@ -132,7 +134,8 @@ def comment(issue_id: int):
     form = CommentForm()
     if form.validate_on_submit() and (found := guard.check(form, ("body",))) is not None:
         try:
-            comment = issue_service.add_comment(session, issue_id=issue_id, author=current_user, body=form.body.data)
+            comment = issue_service.add_comment(session, issue_id=issue_id, author=current_user,
+                                                body=form.body.data)
             if found:
                 personal_info.record_posted_anyway(session, actor=current_user, entity=audit.COMMENT,
                                                    entity_id=comment.id, texts={"body": comment.body})

@@ -29,7 +29,9 @@ def field_message(findings: list[PersonalInfo]) -> str:
             f"個人が特定されない書き方に直すか、そのまま公開してよい場合は「{CONFIRM_LABEL}」にチェックしてください。")
 
 
-def record_posted_anyway(session: Session, *, actor: User, entity: str, entity_id: int, texts: dict[str, str]) -> None:
+def record_posted_anyway(
+    session: Session, *, actor: User, entity: str, entity_id: int, texts: dict[str, str]
+) -> None:
     """Remember, for moderation, that `actor` published these texts (as stored) after being warned.
     Only kinds and positions are kept: the audit log does not copy the personal details."""
     findings = screen(texts)
