@@ -95,3 +95,14 @@ def test_the_live_check_needs_the_csrf_token(client, auth, factory):
     factory.user(email="r@example.jp")
     auth.login(email="r@example.jp")
     assert client.post("/issues/personal-info", data={"text": "090-1234-5678"}).status_code == 400
+
+
+def test_staff_find_posts_published_anyway_in_the_audit_log(client, auth, factory):
+    factory.user(email="r@example.jp")
+    auth.login(email="r@example.jp")
+    post_form(client, "/issues/new", _issue_form(factory, post_anyway="y"))
+    auth.logout()
+    factory.staff(email="s@example.jp")
+    auth.login(email="s@example.jp")
+    html = client.get("/staff/audit", query_string={"entity": "issue"}).get_data(as_text=True)
+    assert "地域課題 #" in html and "警告された上で投稿されました（要確認）" in html
