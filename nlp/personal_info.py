@@ -128,9 +128,9 @@ _EMAIL = re.compile(
 _N = r"(?<![0-9])[1-9][0-9]{0,3}"
 _NUM = r"[1-9][0-9]{0,3}"
 # Counters after a number that make it a date, a time, an amount or a count, not a house number.
-_COUNTER = (r"(?![0-9]|[-月日年時分秒回人件名歳才枚本個台階位点円%％倍割度号週匹羽冊部期杯軒世戸代km"
+_COUNTER = (r"(?![0-9]|[-月日年時分秒回人件名歳才枚本個台階位点円%％倍割度週匹羽冊部期杯軒世戸代km"
             r"丁番条区組班列棟次種級巻章節項話段曲局]"
-            r"|ｍ|m(?![a-z])|か月|ヶ月|ケ月|カ月|ヵ月|番目)")
+            r"|号(?!室)|ｍ|m(?![a-z])|か月|ヶ月|ケ月|カ月|ヵ月|番目)")
 # 番地 that is the start of 番地域 / 一番地元 … (一番 "the most" + 地域), not a lot number.
 _BANCHI = r"番地(?![域元帯区点球図下方震面産味盤名価形主所蔵獄上中内])"
 # 資料3-2-1, 第5条1-2, 図1-2-3 are references to documents, not addresses.
@@ -159,7 +159,7 @@ _ADDRESS_PATTERNS = [
                rf"[一-龥々ァ-ヺ]{{0,6}}[ \t]?[1-9][0-9]{{2,3}}{_COUNTER}"),
     # 田中様方 (c/o), but not 皆様方 / お客様方
     # 田中様方 (c/o), but not the plural 皆様方, 奥様方, お母様方, 保護者様方 …
-    re.compile(r"[一-龥々ァ-ヺ〇○A-Za-z0-9]{1,8}(?<![皆客奥母父親兄姉族者員民様生人])(?<!先生)様[ \t]?方"),
+    re.compile(r"[一-龥々ァ-ヺ〇○A-Za-z0-9]{1,8}(?<![皆客奥母父親兄姉族者員民様生人])(?<!先生)[ \t]?様[ \t]?方"),
 ]
 # 「市政の一丁目一番地」 means "the top priority"; written in kanji and ending there it is no address.
 _IDIOM = re.compile(r"(?<![一-龥々ヶケ])一丁目一番地$")  # searched in text[:end] of a finding
