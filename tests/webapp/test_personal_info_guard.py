@@ -106,3 +106,14 @@ def test_staff_find_posts_published_anyway_in_the_audit_log(client, auth, factor
     auth.login(email="s@example.jp")
     html = client.get("/staff/audit", query_string={"entity": "issue"}).get_data(as_text=True)
     assert "地域課題 #" in html and "警告された上で投稿されました（要確認）" in html
+
+
+def test_the_warning_comes_with_the_other_errors_at_once(client, auth, factory, db):
+    factory.user(email="r@example.jp")
+    auth.login(email="r@example.jp")
+    response = post_form(client, "/issues/new", _issue_form(factory, area="0"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "町名を選んでください。" in field_error(html, "area")
+    assert "電話番号" in field_error(html, "body")
+    assert db.exec(select(Issue)).all() == []

@@ -61,7 +61,9 @@ def new():
     form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
     submitted = request.method == "POST" and request.form.get("action") != "check"
     valid = submitted and form.validate_on_submit()
-    if valid and (found := guard.check(form, ("title", "body"))) is not None:
+    # Checked even when other fields are wrong, so that the writer sees every problem at once.
+    found = guard.check(form, ("title", "body")) if submitted else None
+    if valid and found is not None:
         try:
             data = IssueCreate(title=form.title.data, body=form.body.data, area_id=form.area.data,
                                show_reporter_name=form.show_reporter_name.data,
@@ -132,7 +134,9 @@ def support(issue_id: int):
 def comment(issue_id: int):
     session = get_session()
     form = CommentForm()
-    if form.validate_on_submit() and (found := guard.check(form, ("body",))) is not None:
+    valid = form.validate_on_submit()
+    found = guard.check(form, ("body",))
+    if valid and found is not None:
         try:
             comment = issue_service.add_comment(session, issue_id=issue_id, author=current_user,
                                                 body=form.body.data)
