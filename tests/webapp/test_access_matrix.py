@@ -65,6 +65,7 @@ MATRIX = {
     "issues.detail": ("GET", "/issues/{issue}", None, PUBLIC),
     "issues.new": ("POST", "/issues/new", {"action": "save"}, LOGGED_IN),
     "issues.similar": ("POST", "/issues/similar", {"title": "見守り"}, LOGGED_IN),
+    "issues.personal_info_check": ("POST", "/issues/personal-info", {"text": ""}, LOGGED_IN),
     "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
     "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
     "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),

@@ -4,9 +4,18 @@ from wtforms.validators import DataRequired, Length
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
 from ..inputs import form_id
 from ..models import IssueStatus
+from ..services.personal_info import CONFIRM_LABEL
 
 
-class IssueForm(KyodoForm):
+class PersonalInfoConfirm:
+    """The explicit choice to publish text in which the personal-information guard found something."""
+
+    post_anyway = BooleanField(CONFIRM_LABEL, description="電話番号・メールアドレス・番地などを本人の了解を得て"
+                               "公開する場合だけチェックしてください。市の職員が内容を確認します。")
+    personal_info_found = False  # set by issues.guard when the form is shown again with a warning
+
+
+class IssueForm(PersonalInfoConfirm, KyodoForm):
     title = StringField("タイトル", description="例: 通学路の見通しが悪い交差点",
                         validators=[DataRequired("タイトルを入力してください。"),
                                     Length(max=120, message="タイトルは120文字以内で入力してください。")])
@@ -18,7 +27,7 @@ class IssueForm(KyodoForm):
     show_reporter_name = BooleanField("表示名を公開する", description="チェックしないと「匿名の住民」と表示されます。")
 
 
-class CommentForm(KyodoForm):
+class CommentForm(PersonalInfoConfirm, KyodoForm):
     body = TextAreaField("コメント", validators=[DataRequired("コメントを入力してください。"),
                                               Length(max=2000, message="2000文字以内で入力してください。")])
 

@@ -1,4 +1,4 @@
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from pydantic import ValidationError
 
@@ -8,9 +8,9 @@ from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import places, suggestions
+from ..services import audit, personal_info, places, suggestions
 from ..services.errors import ServiceError
-from . import bp
+from . import bp, guard
 from .forms import CommentForm, IssueForm, StatusForm
 
 
@@ -60,12 +60,19 @@ def new():
     form.area.choices = as_choices([(0, "選んでください")] + [(a.id, a.name) for a in places.list_areas(session)])
     form.themes.choices = as_choices((t.id, t.name) for t in places.list_themes(session))
     submitted = request.method == "POST" and request.form.get("action") != "check"
-    if submitted and form.validate_on_submit():
+    valid = submitted and form.validate_on_submit()
+    # Checked even when other fields are wrong, so that the writer sees every problem at once.
+    found = guard.check(form, ("title", "body")) if submitted else None
+    if valid and found is not None:
         try:
             data = IssueCreate(title=form.title.data, body=form.body.data, area_id=form.area.data,
                                show_reporter_name=form.show_reporter_name.data,
                                theme_ids=form.themes.data or [])
             issue = issue_service.create_issue(session, data=data, reporter=current_user)
+            if found:  # published after the warning: the moderation queue will look at it
+                personal_info.record_posted_anyway(session, actor=current_user, entity=audit.ISSUE,
+                                                   entity_id=issue.id,
+                                                   texts={"title": issue.title, "body": issue.body})
             suggestions.notify_matching_organizations(session, issue=issue)
         except ValidationError as error:
             pydantic_errors_to_form(form, error)
@@ -100,6 +107,15 @@ def similar():
     return render_template("issues/_similar.html", similar=items)
 
 
+@bp.post("/personal-info")
+@login_required
+def personal_info_check():
+    """While someone writes (static/personal_info.js): the guard's findings for one field, as JSON."""
+    items = personal_info.screen({"text": request.form.get("text", "")[:4000]}).get("text", [])
+    return jsonify(found=[{"kind": f.kind, "label": f.label, "text": f.text} for f in items],
+                   message=personal_info.field_message(items) if items else "")
+
+
 @bp.post("/<int:issue_id>/support")
 @login_required
 def support(issue_id: int):
@@ -122,9 +138,15 @@ def support(issue_id: int):
 def comment(issue_id: int):
     session = get_session()
     form = CommentForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    found = guard.check(form, ("body",))
+    if valid and found is not None:
         try:
-            issue_service.add_comment(session, issue_id=issue_id, author=current_user, body=form.body.data)
+            comment = issue_service.add_comment(session, issue_id=issue_id, author=current_user,
+                                                body=form.body.data)
+            if found:
+                personal_info.record_posted_anyway(session, actor=current_user, entity=audit.COMMENT,
+                                                   entity_id=comment.id, texts={"body": comment.body})
         except ServiceError as error:
             form.body.errors.append(error.message)
         else:

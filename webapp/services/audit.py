@@ -14,7 +14,10 @@ ORGANIZATION = "organization"
 CONSORTIUM = "consortium"
 AGREEMENT = "agreement"
 EVALUATION = "evaluation"
-ENTITIES = {ORGANIZATION: "団体", CONSORTIUM: "協議体", AGREEMENT: "協定書", EVALUATION: "振り返り"}
+ISSUE = "issue"
+COMMENT = "comment"
+ENTITIES = {ORGANIZATION: "団体", CONSORTIUM: "協議体", AGREEMENT: "協定書", EVALUATION: "振り返り",
+            ISSUE: "地域課題", COMMENT: "コメント"}
 
 
 def record(

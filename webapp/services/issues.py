@@ -17,12 +17,13 @@ from ..models import (
     IssueStatusChange,
     IssueSupport,
     IssueTheme,
+    NotificationKind,
     RecordSource,
     Theme,
     User,
     utcnow,
 )
-from . import accounts, changes
+from . import accounts, changes, notifications
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -253,6 +254,14 @@ def change_status(
     # Closed issues leave the duplicate check and the suggestions, reopened ones come back.
     changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
+    if issue.reporter_id != staff.id:
+        # The poster hears back (in-app, and by mail through the usual delivery): status and reason.
+        notifications.notify(
+            session, user_ids=[issue.reporter_id], kind=NotificationKind.ISSUE_STATUS,
+            message=f"あなたが投稿した地域課題「{issue.title}」の状態が「{new_status.label}」になりました。"
+                    f"理由：{reason}",
+            link=f"/issues/{issue.id}",
+        )
     return change
 
 
