@@ -104,11 +104,16 @@ def shared_terms(left: str, right: str, weights, *, limit: int = 6, exclude=froz
     for term in nlp_shared_terms(left, right, analyzer=analyzer, weights=weights, limit=None):
         a, b = whole_word(term.surface_a), whole_word(term.surface_b)
         if term.via == "word" and a != b:
-            # One word in two forms (立ち / 立つ): shown once, in its dictionary form if written so.
-            a = b = term.key if term.key in (a, b) else min(a, b, key=len)
+            # One word in two forms (立ち / 立つ): shown once, in its dictionary form if written so,
+            # but only in a form both sides wrote (夕飯 / 夕食 share a key, not a spelling).
+            one = term.key if term.key in (a, b) else min(a, b, key=len)
+            if one in left and one in right:
+                a = b = one
         elif len(a) == len(b) > 1 and a[:-1] == b[:-1]:
-            # A noun and the verb it comes from (働き ≈ 働く): one word, shown once.
-            a = b = b if b.endswith(_INFLECTED_ENDINGS) else a
+            # A noun and the verb it comes from (働き ≈ 働く): one word, shown once if both wrote it.
+            one = b if b.endswith(_INFLECTED_ENDINGS) else a
+            if one in left and one in right:
+                a = b = one
         if len(a) < 2 or len(b) < 2 or a in exclude or b in exclude or _fragment(a) or _fragment(b):
             continue
         if _generic(a, b, term.surface_a, term.surface_b) or (

@@ -22,6 +22,10 @@ from webapp.services import accounts, issues, legal, organizations, two_factor
 
 from .webclient import DEFAULT_PASSWORD
 
+# Every staff account the tests make enrols this TOTP secret, so a browser test can answer the
+# second login step (tests/e2e/actions.py) without reading the database.
+STAFF_TOTP_SECRET = pyotp.random_base32()
+
 _counter = itertools.count(1)
 
 
@@ -55,7 +59,7 @@ class Factory:
     def staff(self, **kwargs):
         """A staff account with TOTP enrolled (AuthActions.login answers the second step)."""
         user = self.user(role=Role.STAFF, **kwargs)
-        secret = two_factor.new_secret()
+        secret = STAFF_TOTP_SECRET
         two_factor.enable(self.session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
         self.session.commit()
         return user

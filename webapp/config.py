@@ -55,7 +55,12 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": _flag(environ.get("KYODO_SECURE_COOKIES"), production),
         "WTF_CSRF_TIME_LIMIT": None,  # tokens live as long as the session
-        "RATELIMIT_STORAGE_URI": environ.get("KYODO_RATELIMIT_STORAGE_URI", "memory://"),
+        # Account-mail limits (flask-limiter) share the Redis of the login counters when one is set,
+        # so that every worker and server counts together; an unreachable store never gives a 500.
+        "RATELIMIT_STORAGE_URI": (environ.get("KYODO_RATELIMIT_STORAGE_URI") or environ.get("KYODO_REDIS_URL")
+                                  or "memory://"),
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Failed logins, counted in Redis (KYODO_REDIS_URL) or else the database: see webapp/ratelimit.py.
         "KYODO_REDIS_URL": environ.get("KYODO_REDIS_URL", ""),
         "KYODO_LOGIN_LIMIT": environ.get("KYODO_LOGIN_LIMIT", "10 per minute;50 per hour"),

@@ -3,9 +3,9 @@ from urllib.parse import urlsplit
 
 import pyotp
 
+from tests.factories import STAFF_TOTP_SECRET  # noqa: F401  (the staff accounts of the browser tests enrol it)
+
 PASSWORD = "e2e-password-123"
-# The staff accounts of the browser tests enrol this TOTP secret.
-STAFF_TOTP_SECRET = pyotp.random_base32()
 
 
 def register(page, base, email, name, mailbox):
@@ -42,8 +42,4 @@ def login_as(page, base, email):
     """Log in a user that tests/factories.py made (its default password)."""
     from tests.webclient import DEFAULT_PASSWORD
 
-    page.goto(base + "/login")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="ログイン").click()
-    page.wait_for_url(base + "/")
+    login(page, base, email, DEFAULT_PASSWORD)

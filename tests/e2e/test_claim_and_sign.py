@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from tests.e2e.actions import PASSWORD, login, logout
+import pyotp
+
+from tests.e2e.actions import PASSWORD, STAFF_TOTP_SECRET, login, logout
 from webapp.db import create_engine_for, session_scope
 from webapp.models import (
     CollaborationDomain,
@@ -16,7 +18,9 @@ from webapp.models import (
     RecordSource,
     Role,
 )
-from webapp.services import accounts, agreements, consortia, organizations
+from webapp.cities import resolve_city
+from webapp.config import DEFAULT_CITY
+from webapp.services import accounts, agreements, consortia, legal, organizations, two_factor
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -26,11 +30,13 @@ def world(database_url):
     engine = create_engine_for(database_url)
     with session_scope(engine) as session:
         users = {email: accounts.register_user(session, email=email, display_name=name, password=PASSWORD,
-                                               role=role, hash_profile="fast")
+                                               role=role, hash_profile="fast", confirmed=True,
+                                               consents=legal.current_versions(resolve_city(DEFAULT_CITY).directory))
                  for email, name, role in [("officer@example.jp", "南沢の会長", Role.RESIDENT),
                                            ("npo@example.jp", "NPO代表", Role.RESIDENT),
                                            ("staff@example.jp", "協働推進課", Role.STAFF)]}
         staff = users["staff@example.jp"]
+        two_factor.enable(session, user=staff, secret=STAFF_TOTP_SECRET, code=pyotp.TOTP(STAFF_TOTP_SECRET).now())
         jichikai = organizations.create_organization(
             session, creator=None, source=RecordSource.PROXY, actor=staff, data=OrganizationCreate(
                 kind=OrgKind.TERRITORIAL, category=OrgCategory.JICHIKAI, name="南沢自治会", area_ids=[1]))
@@ -90,6 +96,8 @@ def test_claim_approval_and_signing(world, live_server, new_page):
     assert "承認されました" in page.locator("main").inner_text()
     page.goto(agreement_url)
     page.get_by_role("button", name="この団体として署名する").click()
+    page.get_by_role("button", name="署名を確定する").click()
+    page.wait_for_url(lambda url: "/agreement" in url and "/sign/" not in url)
     text = page.locator("main").inner_text()
     assert "南沢の会長" in text and "署名 1 / 2団体" in text
     assert "代理で署名" not in text

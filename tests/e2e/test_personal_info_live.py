@@ -7,10 +7,10 @@ from tests.e2e.actions import register
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 
-def test_warning_appears_under_the_field_while_typing(live_server, new_page):
+def test_warning_appears_under_the_field_while_typing(live_server, new_page, mailbox):
     base = live_server
     page = new_page()
-    register(page, base, "writer@example.jp", "書く人")
+    register(page, base, "writer@example.jp", "書く人", mailbox)
     page.goto(base + "/issues/new")
     body = page.get_by_label("内容")
     body.press_sequentially("街灯が消えています。連絡は０９０ー１２３４ー５６７８へ", delay=5)

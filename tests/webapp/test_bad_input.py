@@ -84,10 +84,11 @@ def test_superscript_page_numbers_are_ignored(client):
         assert client.get(path).status_code == 200, path
 
 
-def test_a_control_character_is_refused_next_to_the_field(client, auth):
+def test_a_control_character_is_refused_next_to_the_field(client, auth, factory):
     from tests.webclient import field_error, post_form
 
-    auth.register()
+    factory.user(email="resident@example.jp")
+    auth.login()
     response = post_form(client, "/issues/new", {"title": "見守り\x00", "body": "高齢者の見守り", "area": "1",
                                                  "action": "save"})
     assert response.status_code == 422

@@ -10,9 +10,11 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pyotp
 import pytest
 from sqlmodel import Session, select
 
+from tests.factories import STAFF_TOTP_SECRET
 from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD
 from webapp.db import create_engine_for
 from webapp.models import (
@@ -43,6 +45,8 @@ class Browser:
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect())
         self.post("/login", {"email": email, "password": DEFAULT_PASSWORD}, token_from="/login")
+        if self.get("/login/two-factor")[0] == 200:  # staff: the second step (tests/factories.py's secret)
+            self.post("/login/two-factor", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()})
 
     def get(self, path: str) -> tuple[int, str]:
         try:

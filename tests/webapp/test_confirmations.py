@@ -35,11 +35,12 @@ def test_signing_asks_first_and_carries_every_field(client, db, active_consortiu
     AuthActions(client).login(email="kaicho@example.jp")
     url = f"/consortia/{world['consortium'].id}/agreement/{draft.id}/sign/{world['jichikai'].id}"
     token = csrf_token(client, f"/consortia/{world['consortium'].id}/agreement")
-    first = client.post(url, data={"csrf_token": token, "seen": "abc123"})  # a field added by another form
+    seen = agreements.fingerprint(agreements.versions(db, consortium_id=world["consortium"].id)[0])
+    first = client.post(url, data={"csrf_token": token, "seen": seen})  # the sign form's own hidden field
     html = first.get_data(as_text=True)
     assert first.status_code == 200 and "協定書に署名します" in html and "滝山自治会" in html and "第1版" in html
     assert db.exec(select(AgreementSignature)).all() == []
-    assert _hidden(html)["seen"] == ["abc123"]
+    assert _hidden(html)["seen"] == [seen]
     done = _confirm(client, url, html)
     assert done.status_code == 302
     assert len(db.exec(select(AgreementSignature)).all()) == 1

@@ -84,4 +84,5 @@ def test_the_example_environment_is_a_production_configuration(tmp_path):
     config = from_environment(values, str(tmp_path))
     validate(config)
     assert config["KYODO_PROXY_FIX"] and config["SESSION_COOKIE_SECURE"]
-    assert config["RATELIMIT_STORAGE_URI"].startswith("redis://")
+    assert config["KYODO_REDIS_URL"].startswith("redis://")
+    assert config["RATELIMIT_STORAGE_URI"] == config["KYODO_REDIS_URL"]  # account-mail limits share it

@@ -12,11 +12,13 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pyotp
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
 from tests.webapp.conftest import agreement_draft
+from tests.factories import STAFF_TOTP_SECRET
 from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD, kyodo_server
 from webapp.models import (
     Agreement,
@@ -68,6 +70,10 @@ class Browser:
     def login(self, email: str) -> Browser:
         status, _ = self.post("/login", {"email": email, "password": DEFAULT_PASSWORD}, token_from="/login")
         assert status == 302, f"login failed for {email}"
+        if self.request("/login/two-factor")[0] == 200:  # staff: the second step (tests/factories.py's secret)
+            status, _ = self.post("/login/two-factor", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()},
+                                  token_from="/login/two-factor")
+            assert status == 302, f"two-factor step failed for {email}"
         return self
 
 
@@ -122,7 +128,7 @@ def _edit_form(browser: Browser, consortium_id: int) -> dict:
     html = browser.request(f"/consortia/{consortium_id}/agreement/edit")[1]
     match = EDIT_SEEN.search(html)
     return {"csrf_token": CSRF_PATTERN.search(html).group(1) or CSRF_PATTERN.search(html).group(2),
-            "seen": match.group(1) if match else ""}
+            "confirmed": "1", "seen": match.group(1) if match else ""}
 
 
 def _edit_data(orgs, purpose: str) -> dict:
@@ -149,7 +155,7 @@ def test_a_signed_version_never_changes_and_a_fully_signed_one_is_in_force(db, f
         # A signs the draft while B saves an edit of it.
         opened_b = _edit_form(b, consortium.id)
         at_once(lambda: a.request(f"/consortia/{consortium.id}/agreement/{agreement.id}/sign/{orgs[0].id}",
-                                  {"csrf_token": a.token(), "seen": seen_a}),
+                                  {"csrf_token": a.token(), "confirmed": "1", "seen": seen_a}),
                 lambda: b.request(f"/consortia/{consortium.id}/agreement/edit",
                                   {**opened_b, **_edit_data(orgs, f"書き換え{trial}")}))
         v1 = _fresh(db).get(Agreement, agreement.id)
@@ -159,11 +165,11 @@ def test_a_signed_version_never_changes_and_a_fully_signed_one_is_in_force(db, f
         newest = db.exec(select(Agreement).where(Agreement.consortium_id == consortium.id)
                          .order_by(Agreement.version.desc())).first()
         if newest.status == AgreementStatus.DRAFT or not db.get(AgreementSignature, (newest.id, orgs[0].id)):
-            a.post(f"/consortia/{consortium.id}/agreement/{newest.id}/sign/{orgs[0].id}", {"seen": _seen(a, consortium.id)})
+            a.post(f"/consortia/{consortium.id}/agreement/{newest.id}/sign/{orgs[0].id}", {"confirmed": "1", "seen": _seen(a, consortium.id)})
         opened_a = _edit_form(a, consortium.id)
         seen_b = _seen(b, consortium.id)
         at_once(lambda: b.request(f"/consortia/{consortium.id}/agreement/{newest.id}/sign/{orgs[1].id}",
-                                  {"csrf_token": b.token(), "seen": seen_b}),
+                                  {"csrf_token": b.token(), "confirmed": "1", "seen": seen_b}),
                 lambda: a.request(f"/consortia/{consortium.id}/agreement/edit",
                                   {**opened_a, **_edit_data(orgs, f"再改定{trial}")}))
         _fresh(db)
@@ -206,7 +212,7 @@ def test_the_two_last_parties_signing_at_once_bring_the_version_into_force(db, f
         b, c = (Browser(live_server).login(o.email) for o in owners[1:])
         calls = []
         for browser, org in ((b, orgs[1]), (c, orgs[2])):
-            data = {"csrf_token": browser.token(), "seen": _seen(browser, consortium.id)}
+            data = {"csrf_token": browser.token(), "confirmed": "1", "seen": _seen(browser, consortium.id)}
             path = f"/consortia/{consortium.id}/agreement/{agreement.id}/sign/{org.id}"
             calls.append(lambda browser=browser, path=path, data=data: browser.request(path, data))
         at_once(*calls)
@@ -220,7 +226,7 @@ def test_one_party_signing_six_times_at_once_signs_once_without_errors(db, facto
     agreement = _draft(db, consortium, orgs, a_owner)
     browsers = [Browser(live_server).login(a_owner.email) for _ in range(6)]
     path = f"/consortia/{consortium.id}/agreement/{agreement.id}/sign/{orgs[0].id}"
-    calls = [lambda b=b, d={"csrf_token": b.token(), "seen": _seen(b, consortium.id)}: b.request(path, d)
+    calls = [lambda b=b, d={"csrf_token": b.token(), "confirmed": "1", "seen": _seen(b, consortium.id)}: b.request(path, d)
              for b in browsers]
     results = at_once(*calls)
     assert [s for s, _ in results] == [302] * 6  # each gets its normal answer (signed, or already signed)
@@ -362,7 +368,7 @@ def test_a_double_submitted_evaluation_is_stored_once(db, factory, live_server):
     consortium, _ = _consortium(db, factory, owners=[a_owner, b_owner],
                                 kinds=[OrgKind.TERRITORIAL, OrgKind.THEMATIC], name="振り返り二重")
     path = f"/consortia/{consortium.id}/evaluation/new"
-    data = {"goal_score": "4", "cost_score": "3", **{f"p_{p.value}": "4" for p in Principle}}
+    data = {"goal_score": "4", "cost_score": "3", "confirmed": "1", **{f"p_{p.value}": "4" for p in Principle}}
     browsers = [Browser(live_server).login(staff.email) for _ in range(4)]
     calls = [lambda b=b, t=b.token(path): b.request(path, {"csrf_token": t, **data}) for b in browsers]
     results = at_once(*calls)
