@@ -213,3 +213,17 @@ def test_claim_pages_end_to_end_over_http(app, db, factory):
     assert again.status_code == 422 and "すでに処理" in again.get_data(as_text=True)
     db.expire_all()
     assert db.exec(select(Membership).where(Membership.organization_id == org.id)).one().role == MemberRole.OWNER
+
+
+def test_only_a_confirmed_account_may_claim_or_answer_a_claim(db, factory):
+    org = factory.organization(name="下里自治会", kind=OrgKind.TERRITORIAL)
+    unconfirmed = factory.user(confirmed=False)
+    with pytest.raises(Forbidden, match="メールアドレスの確認"):
+        claims.request_claim(db, org_id=org.id, user=unconfirmed, message="会長です。")
+    assert db.exec(select(OrgClaim)).all() == []
+    owner = factory.user()
+    owned = factory.organization(name="前沢自治会", kind=OrgKind.TERRITORIAL, owner=owner)
+    claim = claims.request_claim(db, org_id=owned.id, user=factory.user(), message="新しい会長です。")
+    owner.email_confirmed_at = None  # e.g. the owner changed address and has not confirmed it yet
+    with pytest.raises(Forbidden, match="メールアドレスの確認"):
+        claims.answer_as_owner(db, claim_id=claim.id, owner=owner, agree=True, answer="")

@@ -25,7 +25,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import audit, notifications, proxy
+from . import accounts, audit, notifications, proxy
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
 from .lookups import require_row
@@ -56,7 +56,7 @@ def _clean(text: str, what: str, field: str) -> str:
 
 def request_claim(session: Session, *, org_id: int, user: User, message: str) -> OrgClaim:
     """Open a claim; the association's owners (if any) are asked first, otherwise staff decide."""
-    # TODO(issue 10a): accounts.require_confirmed(user) once e-mail confirmation has landed.
+    accounts.require_confirmed(user)
     org = org_service.get_organization(session, org_id)
     if org.status == OrgStatus.DISSOLVED:
         raise Conflict("解散した団体の代表は申請できません。")
@@ -95,7 +95,7 @@ def _open_claim(session: Session, claim_id: int) -> OrgClaim:
 
 def answer_as_owner(session: Session, *, claim_id: int, owner: User, agree: bool, answer: str) -> OrgClaim:
     """A current owner agrees or objects; the claim then goes to staff with the answer."""
-    # TODO(issue 10a): accounts.require_confirmed(owner) once e-mail confirmation has landed.
+    accounts.require_confirmed(owner)
     claim = _open_claim(session, claim_id)
     if org_service.member_role(session, org_id=claim.organization_id, user_id=owner.id) != MemberRole.OWNER:
         raise Forbidden("申請に回答できるのは、この団体の代表（オーナー）です。")
