@@ -154,7 +154,8 @@ def test_a_change_that_commits_late_is_not_skipped(app, db, factory):
 
     from webapp.db import get_engine
 
-    worker = VersionedCache(lambda session: frozenset(), lambda session, seen, orgs, issues: seen | orgs)
+    worker = VersionedCache(lambda session: frozenset(),
+                            lambda session, seen, changed: seen | changed.get(changes.ORGANIZATION, set()))
     early, late = factory.organization(name="先に書く会"), factory.organization(name="後で確定する会")
     worker.get(db)
     changes.record(db, entity=changes.ORGANIZATION, entity_id=early.id)
@@ -174,3 +175,62 @@ def test_a_change_that_commits_late_is_not_skipped(app, db, factory):
     assert not thread.is_alive()
     assert early.id not in meanwhile
     assert worker.get(db) == {early.id, late.id}
+
+
+def _seed(database_url):
+    result = CliRunner().invoke(main, ["seed"], env={"DATABASE_URL": database_url, "KYODO_ENV": "testing"},
+                                catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _commit_elsewhere(database_url, sql):
+    """A write that bypasses the change log, as an older `kyodo seed` left the database."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(sa.text(sql))
+    engine.dispose()
+
+
+def test_a_town_that_kyodo_seed_corrects_reaches_running_workers(db, factory, database_url):
+    """南沢 placed far from 東久留米 keeps its organization out of a 滝山 issue's suggestions; once
+    `kyodo seed` puts it back, a worker that fitted its index before sees it on the next request."""
+    _commit_elsewhere(database_url, "UPDATE area SET lat = 43.06, lng = 141.35 WHERE name = '南沢'")
+    db.expire_all()
+    issue = factory.issue(reporter=factory.user(), title="川のごみが気になる",
+                          body="滝山の川べりにごみが多く、清掃してくれる人を探しています。", town="滝山")
+    org = factory.organization(name="川の会", towns=("南沢",), description="川べりのごみを拾い、川の清掃をしています。")
+    fitted = suggestions._indexes.get(db)
+    before = suggestions.for_issue(db, issue_id=issue.id, max_age=0)
+    assert org.id not in [s.organization_id for s in before.thematic]  # 30 km and more away
+    assert "updated towns 1" in _seed(database_url)
+    db.expire_all()
+    after = suggestions.for_issue(db, issue_id=issue.id, max_age=0)
+    found = {s.organization_id: s for s in after.thematic}
+    assert org.id in found
+    assert [r.type for r in found[org.id].reasons if r.type == "distance"] == ["distance"]
+    assert suggestions._indexes.get(db) is fitted  # replayed in place, not refitted
+
+
+def test_a_theme_that_kyodo_seed_corrects_refits_the_matching_index(db, factory, database_url):
+    from webapp.models import Theme
+
+    _commit_elsewhere(database_url, "UPDATE theme SET keywords = '[]' WHERE number = 1")
+    factory.organization(name="川の会", description="川の清掃をしています。")
+    worker, searched = _worker(), VersionedCache(search.build_search_index, search._replay)
+    before, index = worker.get(db), searched.get(db)
+    version = changes.current_version(db)
+    assert "updated themes 1" in _seed(database_url)
+    theme_id = db.exec(sa_select(Theme.id).where(Theme.number == 1)).one()
+    changed, refit = changes.changed_since(db, version=version, upto=changes.current_version(db))
+    assert changed == {changes.THEME: {theme_id}} and not refit
+    assert worker.get(db) is not before  # its theme model is fitted on the themes' words
+    assert searched.get(db) is index  # the search index holds no theme data
+
+
+def test_kyodo_seed_logs_nothing_when_nothing_changes(db, database_url):
+    version = changes.current_version(db)
+    assert "created none; updated none" in _seed(database_url)
+    assert changes.current_version(db) == version

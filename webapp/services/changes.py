@@ -8,6 +8,7 @@ order). Readers use their own session, outside any request's uncommitted writes.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -17,6 +18,10 @@ from ..models import ChangeLogVersion, IndexChange, utcnow
 
 ORGANIZATION = "organization"
 ISSUE = "issue"
+# Seed rows `kyodo seed` adds or corrects; an index replays the kinds it holds data from.
+AREA = "area"
+CHOME = "chome"
+THEME = "theme"
 EVERYTHING = "everything"  # `kyodo refit-index`: every worker refits from scratch
 KEEP = timedelta(days=7)  # a worker further behind than this refits instead of replaying
 _COUNTER = ChangeLogVersion.__table__
@@ -25,6 +30,14 @@ _COUNTER = ChangeLogVersion.__table__
 def record(session: Session, *, entity: str, entity_id: int) -> None:
     """Log a change to any kind of entity (its name, up to 20 characters, and id)."""
     session.add(IndexChange(version=_next_version(session), entity=entity, entity_id=entity_id))
+
+
+def record_many(session: Session, *, entity: str, entity_ids: Iterable[int]) -> None:
+    """Log changes to many rows of one kind under a single version (`kyodo seed`)."""
+    ids = sorted(set(entity_ids))
+    if ids:
+        version = _next_version(session)
+        session.add_all([IndexChange(version=version, entity=entity, entity_id=i) for i in ids])
 
 
 def _next_version(session: Session) -> int:

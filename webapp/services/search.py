@@ -6,6 +6,7 @@ normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the
 glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -22,6 +23,7 @@ from ..models import (
     OrgKind,
     OrgStatus,
 )
+from . import changes
 from .pagination import PER_PAGE, Page, clamp_page
 from .worker_cache import VersionedCache
 
@@ -118,7 +120,9 @@ def build_search_index(session: Session) -> SearchIndex:
     return index
 
 
-def _replay(session: Session, index: SearchIndex, org_ids: set[int], issue_ids: set[int]) -> SearchIndex:
+def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]]) -> SearchIndex:
+    # Only names and texts are indexed; towns and themes are read from the database per search.
+    org_ids, issue_ids = changed.get(changes.ORGANIZATION, set()), changed.get(changes.ISSUE, set())
     orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
     for org_id in org_ids:
         org = orgs.get(org_id)

@@ -27,6 +27,7 @@ from ..models import (
     Theme,
     User,
 )
+from . import changes
 from . import issues as issue_service
 from . import organizations as org_service
 from .passwords import UNUSABLE_PASSWORD
@@ -54,11 +55,13 @@ def _read_jsonl(path: Path) -> list[dict]:
         return [json.loads(line) for line in f if line.strip()]
 
 
-def _upsert(session: Session, report: SeedReport, what: str, existing, new, values: dict):
-    """Update ``existing`` with ``values`` or add ``new``; returns the row."""
+def _upsert(session: Session, report: SeedReport, what: str, touched: list, existing, new, values: dict):
+    """Update ``existing`` with ``values`` or add ``new``; returns the row, and appends it to
+    ``touched`` when it was added or corrected."""
     if existing is None:
         session.add(new)
         report.count(what, created=True)
+        touched.append(new)
         return new
     changed = False
     for key, value in values.items():
@@ -68,12 +71,21 @@ def _upsert(session: Session, report: SeedReport, what: str, existing, new, valu
     if changed:
         session.add(existing)
         report.count(what, created=False)
+        touched.append(existing)
     return existing
+
+
+def _log(session: Session, entity: str, touched: list) -> None:
+    """Write the rows added or corrected to the change log in the same transaction, so running
+    server workers replay them on their next request instead of keeping the old values."""
+    session.flush()  # ids of the added rows
+    changes.record_many(session, entity=entity, entity_ids=[row.id for row in touched])
 
 
 def load_city(session: Session, *, city: City, report: SeedReport | None = None) -> SeedReport:
     report = report or SeedReport()
     towns: dict[str, Area] = {}
+    touched: list[Area] = []
     for row in _read_csv(city.directory / "towns.csv"):
         values = dict(
             kana=row["kana"], postal_code=row["postal_code"], district=row["district"],
@@ -83,11 +95,12 @@ def load_city(session: Session, *, city: City, report: SeedReport | None = None)
             select(Area).where(Area.city_code == city.code, Area.name == row["name"])
         ).first()
         towns[row["name"]] = _upsert(
-            session, report, "towns", existing,
+            session, report, "towns", touched, existing,
             Area(city_code=city.code, name=row["name"], **values), values,
         )
-    session.flush()
+    _log(session, changes.AREA, touched)
     chome_path = city.directory / "chome.csv"
+    touched_chome: list[Chome] = []
     if chome_path.exists():
         for row in _read_csv(chome_path):
             area = towns.get(row["town"])
@@ -97,20 +110,21 @@ def load_city(session: Session, *, city: City, report: SeedReport | None = None)
             existing = session.exec(
                 select(Chome).where(Chome.area_id == area.id, Chome.name == row["name"])
             ).first()
-            _upsert(session, report, "chome", existing,
+            _upsert(session, report, "chome", touched_chome, existing,
                     Chome(area_id=area.id, name=row["name"], **values), values)
-    session.flush()
+    _log(session, changes.CHOME, touched_chome)
     return report
 
 
 def load_themes(session: Session, *, report: SeedReport | None = None) -> SeedReport:
     report = report or SeedReport()
     path = Path(str(seed_data.root())) / "themes.json"
+    touched: list[Theme] = []
     for item in json.loads(path.read_text(encoding="utf-8")):
         values = {k: item[k] for k in ("number", "name", "legal_name", "description", "keywords")}
         existing = session.exec(select(Theme).where(Theme.code == item["code"])).first()
-        _upsert(session, report, "themes", existing, Theme(code=item["code"], **values), values)
-    session.flush()
+        _upsert(session, report, "themes", touched, existing, Theme(code=item["code"], **values), values)
+    _log(session, changes.THEME, touched)
     return report
 
 

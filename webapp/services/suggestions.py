@@ -1,15 +1,16 @@
 """Suggestions with reasons, from the matching engine, for the pages and the API.
 
-Each server worker keeps its own fitted `matching.MatchingIndex` in memory. Its version is the
-highest id of the `indexchange` table at the time it was brought up to date; before answering, a
-worker compares that with the database and replays only the organizations and issues changed since
-(upsert or remove), so an edited profile shows in every worker on its next request.
+Each server worker keeps its own fitted `matching.MatchingIndex` in memory, with the change-log
+version it reflects (services/changes.py); before answering, a worker compares that with the
+database and replays only the organizations and issues changed since (upsert or remove) and the
+towns `kyodo seed` corrected, so an edited profile shows in every worker on its next request.
 """
 from __future__ import annotations
 
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -34,6 +35,7 @@ from ..models import (
     Theme,
     User,
 )
+from . import changes
 from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
@@ -138,8 +140,9 @@ def _issue_profiles(session: Session, issues: list[Issue]) -> list[IssueProfile]
     ]
 
 
-def _towns(session: Session) -> list[Town]:
-    return [Town(a.name, a.lat, a.lng, a.district) for a in session.exec(select(Area))]
+def _towns(session: Session, *, area_ids: set[int] | None = None) -> list[Town]:
+    query = select(Area) if area_ids is None else select(Area).where(Area.id.in_(area_ids))
+    return [Town(a.name, a.lat, a.lng, a.district) for a in session.exec(query)]
 
 
 # ---------------------------------------------------------------- the per-worker index
@@ -167,11 +170,21 @@ def _build(session: Session) -> _Fitted:
     return _Fitted(index, len(orgs) + len(issues))
 
 
-def _replay(session: Session, fitted: _Fitted, org_ids: set[int], issue_ids: set[int]) -> _Fitted:
+def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) -> _Fitted:
+    org_ids, issue_ids = changed.get(changes.ORGANIZATION, set()), changed.get(changes.ISSUE, set())
     fitted.changed += len(org_ids) + len(issue_ids)
     if fitted.fitted < REFIT_BELOW and fitted.changed > max(1, fitted.fitted) * REFIT_AFTER_CHANGED_SHARE:
         return _build(session)
+    # The theme model is fitted on the themes' names, descriptions and keywords: a corrected theme
+    # (`kyodo seed`) needs a refit. Profiles hold theme codes and town names, which seed never
+    # changes (it matches rows by them), so only the towns' centroids are replayed in place.
+    if changed.get(changes.THEME):
+        return _build(session)
     index = fitted.index
+    area_ids = changed.get(changes.AREA)
+    if area_ids:
+        for town in _towns(session, area_ids=area_ids):
+            index.upsert_town(town)
     orgs = list(session.exec(select(Organization).where(Organization.id.in_(org_ids)))) if org_ids else []
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):

@@ -1,13 +1,14 @@
 """Per-worker in-memory indexes kept current through the database's change log.
 
 A server worker builds an index once, remembers the change-log version it reflects, and before
-each use replays only the organizations and issues changed since. Several workers (gunicorn
+each use replays only the rows changed since (organizations and issues, and the towns and themes
+`kyodo seed` adds or corrects). Several workers (gunicorn
 processes) therefore agree within one request of any change, with no shared memory."""
 from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Generic, TypeVar
 
 from sqlmodel import Session
@@ -22,11 +23,12 @@ class VersionedCache(Generic[T]):
     def __init__(
         self,
         build: Callable[[Session], T],
-        apply: Callable[[Session, T, set[int], set[int]], T],
+        apply: Callable[[Session, T, Mapping[str, set[int]]], T],
     ):
         self._build = build
-        # (session, index, changed org ids, changed issue ids) -> the index to keep (the same one,
-        # updated in place, or a new one when a full rebuild is better)
+        # (session, index, changed ids by entity kind, e.g. changes.ORGANIZATION) -> the index to
+        # keep (the same one, updated in place, or a new one when a full rebuild is better); kinds
+        # the index holds nothing from are ignored
         self._apply = apply
         self._entries: OrderedDict[str, list] = OrderedDict()  # url -> [lock, index, version]
         self._lock = threading.Lock()
@@ -58,8 +60,7 @@ class VersionedCache(Generic[T]):
                 if refit:
                     entry[1] = self._build(own)
                 else:
-                    entry[1] = self._apply(own, entry[1], changed.get(changes.ORGANIZATION, set()),
-                                           changed.get(changes.ISSUE, set()))
+                    entry[1] = self._apply(own, entry[1], changed)
                 entry[2] = version
             return entry[1], entry[2]
 
