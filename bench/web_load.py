@@ -108,8 +108,13 @@ class _Editor(threading.Thread):
         ids = [row[0] for row in conn.execute("SELECT id FROM organization")]
         rng = random.Random(1)
         while not self.done.wait(self.every):
-            conn.execute("INSERT INTO indexchange (entity, entity_id, created_at) VALUES ('organization', ?, "
-                         "strftime('%Y-%m-%d %H:%M:%f', 'now'))", (rng.choice(ids),))
+            # As webapp.services.changes.record does: the version comes from the counter row,
+            # taken in the same transaction as the entry.
+            conn.execute("BEGIN IMMEDIATE")
+            (version,) = conn.execute("UPDATE changelogversion SET version = version + 1 WHERE id = 1 "
+                                      "RETURNING version").fetchone()
+            conn.execute("INSERT INTO indexchange (version, entity, entity_id, created_at) VALUES (?, 'organization', ?, "
+                         "strftime('%Y-%m-%d %H:%M:%f', 'now'))", (version, rng.choice(ids)))
             conn.commit()
             self.count += 1
         conn.close()
