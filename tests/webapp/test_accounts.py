@@ -245,3 +245,33 @@ def test_reset_two_factor_command(runner, factory, db, database_url):
     assert "解除しました" in result.output
     db.expire_all()
     assert db.get(User, staff.id).totp_secret is None
+
+
+def test_a_session_cookie_copied_before_logout_stops_working(app, factory):
+    factory.user(email="c@example.jp")
+    owner, thief = app.test_client(), app.test_client()
+    AuthActions(owner).login(email="c@example.jp", remember=True)
+    for name in ("session", "remember_token"):
+        cookie = owner.get_cookie(name)
+        if cookie is not None:
+            thief.set_cookie(name, cookie.value)
+    assert thief.get("/mypage").status_code == 200  # the copy works while the login lasts
+    assert AuthActions(owner).logout().status_code == 302
+    assert thief.get("/mypage").status_code == 302  # and not after it
+
+
+def test_an_invitation_is_answered_only_by_a_confirmed_account_of_that_address(db, factory):
+    from webapp.services import org_invitations
+
+    owner = factory.user()
+    org = factory.organization(owner=owner)
+    invitation = org_invitations.invite_editor(db, org_id=org.id, email="later@example.jp", inviter=owner)
+    db.commit()
+    squatter = factory.user(email="later@example.jp", confirmed=False)  # registered it first, never confirmed
+    with pytest.raises(Forbidden, match="メールアドレスの確認"):
+        org_invitations.respond(db, invitation_id=invitation.id, user=squatter, accept=True)
+    db.rollback()
+    assert db.exec(select(Membership).where(Membership.user_id == squatter.id)).all() == []
+    other = factory.user(email="other@example.jp")
+    with pytest.raises((Forbidden, Conflict)):
+        org_invitations.respond(db, invitation_id=invitation.id, user=other, accept=True)
