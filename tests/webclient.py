@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import contextlib
+import http.cookiejar
 import os
 import re
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 DEFAULT_PASSWORD = "kyodo-test-pass-123"
@@ -108,3 +113,60 @@ def kyodo_server(database_url: str, *, workers: int = 2, env: dict | None = None
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+# Real parallel requests against a running server (the race tests).
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+class Browser:
+    """One visitor with its own cookies; answers are (status, body) and redirects are not followed."""
+
+    def __init__(self, base: str):
+        self.base = base
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+
+    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
+        try:
+            with self.opener.open(self.base + path, body, timeout=60) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def token(self, path: str = "/") -> str:
+        match = CSRF_PATTERN.search(self.request(path)[1])
+        return match.group(1) or match.group(2)
+
+    def post(self, path: str, data: dict, *, token_from: str = "/") -> tuple[int, str]:
+        return self.request(path, {"csrf_token": self.token(token_from), **data})
+
+    def login(self, email: str) -> Browser:
+        status, _ = self.post("/login", {"email": email, "password": DEFAULT_PASSWORD}, token_from="/login")
+        assert status == 302, f"login failed for {email}"
+        if self.request("/login/two-factor")[0] == 200:  # staff: the second step (tests/factories.py's secret)
+            import pyotp
+
+            from tests.factories import STAFF_TOTP_SECRET
+
+            status, _ = self.post("/login/two-factor", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()},
+                                  token_from="/login/two-factor")
+            assert status == 302, f"two-factor step failed for {email}"
+        return self
+
+
+def at_once(*calls) -> list[tuple[int, str]]:
+    """Run the prepared calls in parallel, released together by a barrier."""
+    barrier = threading.Barrier(len(calls))
+
+    def run(call):
+        barrier.wait()
+        return call()
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        results = list(pool.map(run, calls))
+    assert all(status < 500 for status, _ in results), [s for s, _ in results]
+    return results

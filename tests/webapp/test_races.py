@@ -3,23 +3,17 @@ behind a barrier) against `kyodo serve` (gunicorn, two workers) on the test data
 in CI's second half. Each race is tried several times; none may answer 5xx."""
 from __future__ import annotations
 
-import http.cookiejar
 import re
-import threading
-import urllib.error
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import pyotp
 import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
 from tests.webapp.conftest import agreement_draft
-from tests.factories import STAFF_TOTP_SECRET
-from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD, kyodo_server
+from tests.webclient import CSRF_PATTERN, DEFAULT_PASSWORD, Browser, at_once, kyodo_server
 from webapp.models import (
     Agreement,
     AgreementSignature,
@@ -37,58 +31,6 @@ from webapp.services import agreements, consortia
 pytestmark = pytest.mark.slow
 TRIALS = 4
 SEEN = re.compile(r'name="seen" value="([0-9a-f]+)"')
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """One visitor with its own cookies; answers are (status, body) and redirects are not followed."""
-
-    def __init__(self, base: str):
-        self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
-
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
-        try:
-            with self.opener.open(self.base + path, body, timeout=60) as response:
-                return response.status, response.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
-
-    def token(self, path: str = "/") -> str:
-        match = CSRF_PATTERN.search(self.request(path)[1])
-        return match.group(1) or match.group(2)
-
-    def post(self, path: str, data: dict, *, token_from: str = "/") -> tuple[int, str]:
-        return self.request(path, {"csrf_token": self.token(token_from), **data})
-
-    def login(self, email: str) -> Browser:
-        status, _ = self.post("/login", {"email": email, "password": DEFAULT_PASSWORD}, token_from="/login")
-        assert status == 302, f"login failed for {email}"
-        if self.request("/login/two-factor")[0] == 200:  # staff: the second step (tests/factories.py's secret)
-            status, _ = self.post("/login/two-factor", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()},
-                                  token_from="/login/two-factor")
-            assert status == 302, f"two-factor step failed for {email}"
-        return self
-
-
-def at_once(*calls) -> list[tuple[int, str]]:
-    """Run the prepared calls in parallel, released together by a barrier."""
-    barrier = threading.Barrier(len(calls))
-
-    def run(call):
-        barrier.wait()
-        return call()
-
-    with ThreadPoolExecutor(len(calls)) as pool:
-        results = list(pool.map(run, calls))
-    assert all(status < 500 for status, _ in results), [s for s, _ in results]
-    return results
 
 
 def _consortium(db, factory, *, owners: list, kinds: list[OrgKind], name: str, capacities=None):
