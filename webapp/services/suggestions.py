@@ -7,14 +7,13 @@ towns `kyodo seed` corrected, so an edited profile shows in every worker on its 
 """
 from __future__ import annotations
 
-import threading
-import time
-from collections import OrderedDict
+import itertools
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import after_this_request, current_app, has_app_context, has_request_context
 from sqlmodel import Session, select
 
 import matching
@@ -39,7 +38,10 @@ from . import changes
 from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
+from . import suggestion_cache
 from .worker_cache import VersionedCache
+
+log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -153,11 +155,15 @@ REFIT_BELOW = 200
 REFIT_AFTER_CHANGED_SHARE = 0.5
 
 
+_generations = itertools.count(1)
+
+
 @dataclass
 class _Fitted:
     index: object  # matching.MatchingIndex
     fitted: int  # profiles in the fit
     changed: int = 0  # profiles upserted or removed since
+    generation: int = field(default_factory=lambda: next(_generations))  # a new one per fit
 
 
 def _build(session: Session) -> _Fitted:
@@ -216,8 +222,7 @@ def current_index(session: Session):
 def forget_indexes() -> None:
     """Drop this worker's indexes and results; the next request refits from the database."""
     _indexes.clear()
-    with _issue_results_lock:
-        _issue_results.clear()
+    suggestion_cache.clear()
 
 
 # ---------------------------------------------------------------- reasons in Japanese
@@ -262,35 +267,101 @@ def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
     return _issue_profiles(session, [issue])[0]
 
 
-_issue_results: OrderedDict[tuple, tuple[int, float, IssueSuggestions]] = OrderedDict()
-_issue_results_lock = threading.Lock()
-MAX_CACHED_RESULTS = 2048
-# Seconds an issue page may keep showing suggestions from before the latest change. Without this
-# bound every edit anywhere would make every worker recompute every issue page at once.
+# Seconds an issue page may keep showing suggestions that a change has altered, while they are
+# recomputed after the response (services/suggestion_cache.py).
 DEFAULT_MAX_AGE = 5.0
 
 
-def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | None = None) -> IssueSuggestions:
-    """Suggestions for an issue page, kept per worker; recomputed when the index has changed and
-    the kept ones are older than ``max_age`` seconds (KYODO_SUGGESTIONS_MAX_AGE)."""
-    if max_age is None:
-        max_age = float(current_app.config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) \
-            if has_app_context() else DEFAULT_MAX_AGE
+def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | None = None,
+              shared_url: str | None = None) -> IssueSuggestions:
+    """Suggestions for an issue page. A kept result is served while no change since can alter it;
+    one a change altered is served for at most ``max_age`` seconds after it was last known current
+    (KYODO_SUGGESTIONS_MAX_AGE) while it is recomputed after the response, and recomputed before
+    answering beyond that. ``shared_url`` (KYODO_REDIS_URL) shares results between workers."""
+    if has_app_context():
+        config = current_app.config
+        max_age = float(config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) if max_age is None else max_age
+        shared_url = config.get("KYODO_REDIS_URL", "") if shared_url is None else shared_url
+    max_age = DEFAULT_MAX_AGE if max_age is None else max_age
+    cache, shared = suggestion_cache, suggestion_cache.shared_results(shared_url or "")
     fitted, version = _indexes.get_versioned(session)
-    key = (session.get_bind().url.render_as_string(hide_password=False), issue_id, k)
-    now = time.monotonic()
-    with _issue_results_lock:
-        kept = _issue_results.get(key)
-        if kept is not None and (kept[0] == version or now - kept[1] < max_age):
-            _issue_results.move_to_end(key)
-            return kept[2]
+    db = session.get_bind().url.render_as_string(hide_password=False)
+    key = (db, issue_id, k)
+    entry = cache.get_local(key)
+    if entry is not None and entry.version == version and entry.generation == fitted.generation:
+        cache.stats.kept += 1
+        return entry.result
+    profile = _lazy_profile(session, issue_id)
+    check = dict(db=db, issue_id=issue_id, fitted=fitted, version=version, profile=profile)
+    if entry is not None and cache.still_current(session, entry, **check):
+        cache.stats.checked_current += 1
+        entry.version, entry.valid_at = version, cache.now()
+        return entry.result
+    other = shared.get(key) if shared is not None else None
+    if other is not None and cache.still_current(session, other, **check):
+        cache.stats.shared += 1
+        # It now counts as computed on this worker's fit (it passed the check against it).
+        other.version, other.valid_at, other.generation = version, cache.now(), fitted.generation
+        cache.put_local(key, other)
+        return other.result
+    if entry is not None and cache.now() - entry.valid_at < max_age:
+        cache.stats.stale_served += 1
+        # Outside a request (a command) nothing is sent first: the result just ages out.
+        if has_request_context() and cache.claim_refresh(key):
+            engine = session.get_bind()
+
+            @after_this_request
+            def _refresh_after_sending(response):
+                response.call_on_close(lambda: _refresh(engine, key, shared))
+                return response
+        return entry.result
+    cache.stats.computed += 1
+    return _compute_and_keep(session, fitted, version, key, shared)
+
+
+def _lazy_profile(session: Session, issue_id: int):
+    kept = []
+
+    def profile() -> IssueProfile:
+        if not kept:
+            kept.append(_issue_profile(session, session.get(Issue, issue_id)))
+        return kept[0]
+    return profile
+
+
+def _compute_and_keep(session: Session, fitted: _Fitted, version: int, key: tuple, shared) -> IssueSuggestions:
+    _, issue_id, k = key
     result = _compute_for_issue(session, fitted.index, issue_id=issue_id, k=k)
-    with _issue_results_lock:
-        _issue_results[key] = (version, now, result)
-        _issue_results.move_to_end(key)
-        while len(_issue_results) > MAX_CACHED_RESULTS:
-            _issue_results.popitem(last=False)
+    profile = _issue_profile(session, session.get(Issue, issue_id))
+    entry = suggestion_cache.Entry(version, fitted.generation,
+                                   suggestion_cache.footprint(fitted.index, profile, result),
+                                   result, suggestion_cache.now())
+    suggestion_cache.put_local(key, entry)
+    if shared is not None:
+        shared.put(key, entry)
     return result
+
+
+def _refresh(engine, key: tuple, shared) -> None:
+    """Recompute a result after the response that served it stale was sent (same worker thread,
+    so the index is never used by two threads at once)."""
+    try:
+        with Session(engine) as session:
+            fitted, version = _indexes.get_versioned(session)
+            other = shared.get(key) if shared is not None else None
+            check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version,
+                         profile=_lazy_profile(session, key[1]))
+            if other is not None and suggestion_cache.still_current(session, other, **check):
+                other.version, other.valid_at = version, suggestion_cache.now()
+                other.generation = fitted.generation
+                suggestion_cache.put_local(key, other)
+                return
+            _compute_and_keep(session, fitted, version, key, shared)
+            suggestion_cache.stats.refreshed += 1
+    except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
+        log.exception("refreshing suggestions for %s failed", key[1:])
+    finally:
+        suggestion_cache.done_refresh(key)
 
 
 def _compute_for_issue(session: Session, index, *, issue_id: int, k: int) -> IssueSuggestions:

@@ -1,0 +1,240 @@
+"""Kept issue-page suggestions: recomputed exactly when a change can alter them (issue 14, part 4).
+
+The property test edits organizations and issues at random and, after every edit, compares each
+issue's kept suggestions with a computation from scratch on the same index."""
+import random
+
+import pytest
+from sqlmodel import select
+
+from webapp.models import Area, Issue, OrganizationCreate, OrgKind, OrgStatus, Theme
+from webapp.services import changes, suggestion_cache, suggestions
+from webapp.services import organizations as org_service
+
+TOWNS = ("滝山", "南沢", "中央町", "本町", "野火止", "八幡町")
+SENTENCES = (
+    "川べりのごみを拾い、川の清掃を続けています。", "一人暮らしの高齢者を訪ねて見守りをしています。",
+    "子ども食堂を月に二回開いています。", "防災訓練と避難所の運営を手伝います。",
+    "公園の花壇の手入れをしています。", "外国から来た家族に日本語を教えています。",
+    "囲碁と将棋を楽しむ会です。", "通学路の見守りと交通安全の呼びかけをしています。",
+    "空き家の片付けと庭木の手入れを手伝います。", "買い物に行けない人の送迎をしています。",
+    "集会所を貸し出しています。", "夏祭りと盆踊りを開いています。",
+)
+ISSUES = (
+    ("川のごみが気になる", "川べりにごみが多く、清掃してくれる人を探しています。"),
+    ("一人暮らしの母が心配", "近所の一人暮らしの高齢者の見守りをお願いできる人はいませんか。"),
+    ("通学路が危ない", "通学路に歩道がなく、子どもの見守りと交通安全の呼びかけが必要です。"),
+    ("空き家の庭が荒れている", "空き家の庭木が伸びて道にはみ出しています。"),
+)
+
+
+def _text(rng, n=2):
+    return "".join(rng.sample(SENTENCES, n))
+
+
+def _fresh(db, issue_id):
+    return suggestions._compute_for_issue(db, suggestions.current_index(db), issue_id=issue_id, k=5)
+
+
+def _world(db, factory, rng, orgs=14):
+    themes = list(db.exec(select(Theme.id)))
+    made = []
+    for n in range(orgs):
+        kind = OrgKind.TERRITORIAL if n % 3 == 0 else OrgKind.THEMATIC
+        made.append(factory.organization(kind=kind, towns=tuple(rng.sample(TOWNS, rng.randint(1, 2))),
+                                         name=f"会{n}", description=_text(rng), offers=_text(rng, 1),
+                                         needs=_text(rng, 1), theme_ids=rng.sample(themes, 1)).id)
+    reporter = factory.user()
+    issues = [factory.issue(reporter=reporter, town=TOWNS[i % len(TOWNS)], title=t, body=b).id
+              for i, (t, b) in enumerate(ISSUES)]
+    return made, issues, themes
+
+
+def _edit(db, rng, org_ids, issue_ids, themes, factory):
+    """One random edit, committed as the app commits it (with its change-log entry)."""
+    area = {a.name: a.id for a in db.exec(select(Area))}
+    what = rng.choice(["text", "text", "towns", "kind", "capacity", "themes", "name", "new", "dissolve",
+                       "issue_text", "issue_town", "revive"])
+    if what == "new":
+        org_ids.append(factory.organization(
+            kind=rng.choice(list(OrgKind)), towns=(rng.choice(TOWNS),), name=f"新しい会{len(org_ids)}",
+            description=_text(rng), offers=_text(rng, 1), needs=_text(rng, 1)).id)
+        return what
+    if what.startswith("issue"):
+        issue = db.get(Issue, rng.choice(issue_ids))
+        if what == "issue_text":
+            issue.body = _text(rng)
+        else:
+            issue.area_id = area[rng.choice(TOWNS)]
+        db.add(issue)
+        changes.record(db, entity=changes.ISSUE, entity_id=issue.id)
+        db.commit()
+        return what
+    org_id = rng.choice(org_ids)
+    if what in ("dissolve", "revive"):
+        org = org_service.get_organization(db, org_id)
+        org.status = OrgStatus.DISSOLVED if what == "dissolve" else OrgStatus.ACTIVE
+        db.add(org)
+        changes.record(db, entity=changes.ORGANIZATION, entity_id=org_id)
+        db.commit()
+        return what
+    data = org_service.profile_form_data(db, org_id=org_id).model_dump()
+    if what == "text":
+        data[rng.choice(["description", "offers", "needs"])] = _text(rng)
+    elif what == "towns":
+        data["area_ids"] = [area[t] for t in rng.sample(TOWNS, rng.randint(1, 2))]
+    elif what == "kind":
+        data["kind"] = OrgKind.THEMATIC if data["kind"] == OrgKind.TERRITORIAL else OrgKind.TERRITORIAL
+    elif what == "capacity":
+        data["capacity"] = rng.randint(0, 3)
+    elif what == "themes":
+        data["theme_ids"] = rng.sample(themes, rng.randint(0, 2))
+    else:
+        data["name"] = f"{data['name']}・改"
+    org_service.update_organization(db, org_id=org_id, data=OrganizationCreate(**data))
+    db.commit()
+    return what
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("refits", [True, False], ids=["refits", "replays"])
+def test_kept_suggestions_equal_a_fresh_computation_after_random_edits(db, factory, monkeypatch, seed, refits):
+    if not refits:  # a big city: changes are replayed into the fitted index, never refitted
+        monkeypatch.setattr(suggestions, "REFIT_BELOW", 0)
+    suggestion_cache.clear()
+    rng = random.Random(seed)
+    org_ids, issue_ids, themes = _world(db, factory, rng)
+    before = suggestion_cache.Stats(**vars(suggestion_cache.stats))
+    done = []
+    for _ in range(30):
+        done.append(_edit(db, rng, org_ids, issue_ids, themes, factory))
+        for issue_id in issue_ids:
+            kept = suggestions.for_issue(db, issue_id=issue_id, max_age=0, shared_url="")
+            assert kept == _fresh(db, issue_id), (done, issue_id)
+    # In a world this small every organization is in every pool, so most edits do recompute;
+    # the next test shows results outliving edits that cannot reach them.
+    assert suggestion_cache.stats.computed - before.computed >= 10
+
+
+def test_an_edit_out_of_reach_keeps_the_result_and_one_within_reach_recomputes_it(db, factory, monkeypatch):
+    """南沢 placed 40 km away (beyond matching's 30 km): its group is in no pool of a 滝山 issue."""
+    monkeypatch.setattr(suggestions, "REFIT_BELOW", 0)
+    suggestion_cache.clear()
+    far = db.exec(select(Area).where(Area.name == "南沢")).one()
+    far.lat += 0.36
+    db.add(far)
+    db.commit()
+    factory.organization(name="見守りの会", towns=("滝山",), description="一人暮らしの高齢者を訪ねて見守りをしています。")
+    river = factory.organization(name="川の会", towns=("南沢",), description="川べりのごみを拾い、川の清掃を続けています。")
+    issue = factory.issue(reporter=factory.user(), town="滝山", title="川のごみが気になる",
+                          body="川べりにごみが多く、清掃してくれる人を探しています。")
+    first = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="")
+    assert river.id not in [s.organization_id for s in first.thematic]
+    data = org_service.profile_form_data(db, org_id=river.id).model_dump()
+    org_service.update_organization(db, org_id=river.id, data=OrganizationCreate(**{**data, "name": "川をきれいにする会"}))
+    db.commit()
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="") is first  # out of reach
+    takiyama = db.exec(select(Area.id).where(Area.name == "滝山")).one()
+    org_service.update_organization(db, org_id=river.id, data=OrganizationCreate(**{
+        **data, "name": "川をきれいにする会", "area_ids": [takiyama]}))
+    db.commit()
+    moved = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="")
+    assert "川をきれいにする会" in [s.name for s in moved.thematic]
+    assert moved == _fresh(db, issue.id)
+
+
+def test_a_refit_or_a_town_correction_recomputes_every_result(db, factory):
+    suggestion_cache.clear()
+    factory.organization(name="川の会", towns=("南沢",), description="川べりのごみを拾い、川の清掃を続けています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみ", body="川べりにごみが多いです。")
+    first = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="")
+    changes.request_refit(db)
+    db.commit()
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="") is not first
+    second = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="")
+    changes.record(db, entity=changes.AREA, entity_id=db.exec(select(Area.id)).first())
+    db.commit()
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="") is not second
+
+
+# ---------------------------------------------------------------- served stale, refreshed after the response
+def test_an_altered_result_is_served_within_max_age_and_recomputed_after_the_response(app, client, factory, db):
+    app.config["KYODO_SUGGESTIONS_MAX_AGE"] = 60
+    suggestion_cache.clear()
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    assert client.get(f"/issues/{issue.id}").status_code == 200
+    newcomer = factory.organization(name="川べりクリーン隊", towns=("南沢",),
+                                    description="南沢の川べりのごみを拾い、川の清掃を続けています。")
+    computed = suggestion_cache.stats.computed
+    response = client.get(f"/issues/{issue.id}")  # served the kept page; recomputed once it was sent
+    assert "川べりクリーン隊" not in response.get_data(as_text=True)
+    response.close()
+    assert suggestion_cache.stats.computed == computed  # nothing computed on the request path
+    assert "川べりクリーン隊" in client.get(f"/issues/{issue.id}").get_data(as_text=True)
+    assert newcomer.id
+
+
+def test_an_altered_result_older_than_max_age_is_recomputed_before_answering(db, factory, monkeypatch):
+    suggestion_cache.clear()
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    first = suggestions.for_issue(db, issue_id=issue.id, max_age=5, shared_url="")
+    factory.organization(name="川べりクリーン隊", towns=("南沢",),
+                         description="南沢の川べりのごみを拾い、川の清掃を続けています。")
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=5, shared_url="") is first
+    clock = suggestion_cache.now() + 5.1
+    monkeypatch.setattr(suggestion_cache, "now", lambda: clock)
+    fresh = suggestions.for_issue(db, issue_id=issue.id, max_age=5, shared_url="")
+    assert "川べりクリーン隊" in [s.name for s in fresh.thematic]
+
+
+# ---------------------------------------------------------------- shared between servers (Redis)
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_or_skip():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+def test_two_servers_share_results_and_never_serve_one_a_change_altered(factory, db, monkeypatch):
+    """Two app instances on one database (two servers, or two workers: each has its own fitted
+    index, modelled by forgetting the first one's memory): the second takes the first's result
+    instead of computing it, and neither takes a result that a later change altered."""
+    _redis_or_skip()
+    shared = suggestion_cache.shared_results(REDIS_URL)
+    monkeypatch.setattr(suggestion_cache, "SHARED_TTL", 60)
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    first = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url=REDIS_URL)
+    suggestions.forget_indexes()  # the second server: its own index and results
+    computed = suggestion_cache.stats.computed
+    second = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url=REDIS_URL)
+    assert second == first and suggestion_cache.stats.computed == computed  # taken from Redis
+    factory.organization(name="川べりクリーン隊", towns=("南沢",),
+                         description="南沢の川べりのごみを拾い、川の清掃を続けています。")
+    suggestions.forget_indexes()
+    third = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url=REDIS_URL)
+    assert "川べりクリーン隊" in [s.name for s in third.thematic]  # the shared one was altered
+    assert suggestion_cache.stats.computed == computed + 1
+    suggestions.forget_indexes()
+    assert suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url=REDIS_URL) == third
+    assert suggestion_cache.stats.computed == computed + 1
+    shared.client.delete(shared._key((db.get_bind().url.render_as_string(hide_password=False), issue.id, 5)))
+
+
+def test_unreachable_redis_falls_back_to_this_worker(db, factory):
+    suggestion_cache.clear()
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみ", body="川べりにごみが多いです。")
+    result = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="redis://127.0.0.1:9/0")
+    assert result == _fresh(db, issue.id)

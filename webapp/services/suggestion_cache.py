@@ -1,0 +1,225 @@
+"""Issue-page suggestions kept between requests, recomputed only when a change can alter them.
+
+An issue page shows the 5 best thematic and 2 best territorial organizations and a team drawn
+from the issue's candidate pools: the `POOL` best of each kind (matching.team). A kept result
+records the change-log version it is known to be current at and its *footprint*: the ordered ids
+of both pools and the rounded scores the page shows. When the version has moved, the result is
+still current, and is kept, unless
+
+- the index was refitted (the text model changed), or towns, themes or everything changed;
+- the issue itself changed;
+- an organization of its pools changed (its name, text, towns, capacity or 協議体 count are on
+  the page or in the team), or
+- the pools or shown scores at the new version differ from the footprint (an edited or new
+  organization now scores into a pool; or the hub-reduction means, which every edit moves a
+  little, reorder a pool or move a shown score). This re-ranking skips the reasons and the team,
+  which are most of a computation's cost.
+
+Everything a result is computed from is in that list, so a kept result equals a fresh one.
+
+A result a change did alter is served for at most `max_age` seconds after it was last known
+current (KYODO_SUGGESTIONS_MAX_AGE) while the worker recomputes it after sending the response;
+beyond that, the request recomputes it. With KYODO_REDIS_URL, results are shared in Redis too:
+a worker takes another worker's (or server's) result when the same check passes against its own
+index, so a change is recomputed about once, not once per worker.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+
+from sqlmodel import Session
+
+from ..models import OrgKind
+from . import changes
+
+log = logging.getLogger(__name__)
+
+POOL = 30  # matching.team's candidate pools: max(candidates=30, 4 * max_size=4)
+MAX_CACHED_RESULTS = 2048
+SHARED_TTL = 24 * 3600  # seconds a result stays in Redis without being rewritten
+_GLOBAL_KINDS = (changes.AREA, changes.THEME, changes.EVERYTHING)
+
+
+@dataclass
+class Entry:
+    version: int  # change-log version the result is known to be current at
+    generation: int | None  # the fit it was computed on in this worker (None: from Redis)
+    footprint: tuple
+    result: object  # suggestions.IssueSuggestions
+    valid_at: float  # wall-clock time it was last known current
+
+
+@dataclass
+class Stats:
+    """What the cache did, for tests and benchmarks (per worker)."""
+
+    kept: int = 0  # served without any check (same version)
+    checked_current: int = 0  # version moved, the result was still current
+    shared: int = 0  # taken from Redis
+    stale_served: int = 0  # altered by a change, served while it is recomputed after the response
+    computed: int = 0  # computed on the request path
+    refreshed: int = 0  # computed after a response
+
+
+stats = Stats()
+_results: OrderedDict[tuple, Entry] = OrderedDict()
+_lock = threading.Lock()
+_changes_memo: OrderedDict[tuple, tuple[dict, bool]] = OrderedDict()
+_pending: set[tuple] = set()
+
+
+def clear() -> None:
+    with _lock:
+        _results.clear()
+        _changes_memo.clear()
+        _pending.clear()
+
+
+def footprint(index, profile, result) -> tuple:
+    """The ordered pools of the issue and the rounded scores its page shows."""
+    thematic = index.rank_thematic(profile, k=POOL, explain=False)
+    territorial = index.rank_territorial(profile, k=POOL, explain=False)
+    shown = {s.organization_id for part in (result.thematic, result.territorial, result.team) for s in part}
+    return (tuple(m.id for m in thematic), tuple(m.id for m in territorial),
+            tuple(sorted((m.id, round(float(m.score), 4)) for m in thematic + territorial if m.id in shown)))
+
+
+def _changed(session: Session, db: str, version: int, upto: int) -> tuple[dict, bool]:
+    key = (db, version, upto)
+    with _lock:
+        found = _changes_memo.get(key)
+    if found is None:
+        found = changes.changed_since(session, version=version, upto=upto)
+        with _lock:
+            _changes_memo[key] = found
+            while len(_changes_memo) > 256:
+                _changes_memo.popitem(last=False)
+    return found
+
+
+def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fitted, version: int,
+                  profile: Callable[[], object]) -> bool:
+    """Whether a result kept at ``entry.version`` is what the index at ``version`` would give."""
+    if entry.version > version or (entry.generation is not None and entry.generation != fitted.generation):
+        return False
+    if entry.version == version:
+        return entry.generation is not None or footprint(fitted.index, profile(), entry.result) == entry.footprint
+    changed, refit = _changed(session, db, entry.version, version)
+    if refit or any(changed.get(kind) for kind in _GLOBAL_KINDS):
+        return False
+    if issue_id in changed.get(changes.ISSUE, ()):
+        return False
+    orgs = changed.get(changes.ORGANIZATION, set())
+    pools = set(entry.footprint[0]) | set(entry.footprint[1])
+    if orgs & pools:
+        return False
+    if not orgs and not changed.get(changes.ISSUE) and entry.generation is not None:
+        return True  # nothing the index holds changed
+    return footprint(fitted.index, profile(), entry.result) == entry.footprint
+
+
+def get_local(key: tuple) -> Entry | None:
+    with _lock:
+        entry = _results.get(key)
+        if entry is not None:
+            _results.move_to_end(key)
+        return entry
+
+
+def put_local(key: tuple, entry: Entry) -> None:
+    with _lock:
+        _results[key] = entry
+        _results.move_to_end(key)
+        while len(_results) > MAX_CACHED_RESULTS:
+            _results.popitem(last=False)
+
+
+def claim_refresh(key: tuple) -> bool:
+    """True for the first caller until `done_refresh(key)`: one refresh per result at a time."""
+    with _lock:
+        if key in _pending:
+            return False
+        _pending.add(key)
+        return True
+
+
+def done_refresh(key: tuple) -> None:
+    with _lock:
+        _pending.discard(key)
+
+
+# ---------------------------------------------------------------- shared through Redis
+class SharedResults:
+    """Results in Redis, for every worker and server on the same database. Unreachable Redis is
+    logged and skipped: each worker then computes for itself."""
+
+    def __init__(self, url: str):
+        import redis
+
+        self.errors = (redis.RedisError, OSError, ValueError)
+        self.client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+    @staticmethod
+    def _key(key: tuple) -> str:
+        db, issue_id, k = key
+        return f"kyodo:suggestions:{hashlib.sha256(db.encode()).hexdigest()[:24]}:{issue_id}:{k}"
+
+    def get(self, key: tuple) -> Entry | None:
+        try:
+            raw = self.client.get(self._key(key))
+            return _decode(raw) if raw else None
+        except self.errors as error:
+            log.warning("Redis unreachable for suggestions, computing them here: %s", error)
+            return None
+
+    def put(self, key: tuple, entry: Entry) -> None:
+        try:
+            self.client.set(self._key(key), _encode(entry), ex=SHARED_TTL)
+        except self.errors as error:
+            log.warning("Redis unreachable for suggestions, keeping them in this worker: %s", error)
+
+
+_shared: dict[str, SharedResults] = {}
+
+
+def shared_results(url: str) -> SharedResults | None:
+    if not url:
+        return None
+    with _lock:
+        if url not in _shared:
+            _shared[url] = SharedResults(url)
+        return _shared[url]
+
+
+def _encode(entry: Entry) -> str:
+    return json.dumps({"version": entry.version, "footprint": entry.footprint, "valid_at": entry.valid_at,
+                       "result": asdict(entry.result)}, ensure_ascii=False, default=str)
+
+
+def _decode(raw: bytes) -> Entry:
+    from .suggestions import IssueSuggestions, OrgSuggestion, ReasonView
+
+    data = json.loads(raw)
+
+    def org(item) -> OrgSuggestion:
+        reasons = [ReasonView(r["type"], r["text"], tuple(r["items"])) for r in item["reasons"]]
+        return OrgSuggestion(item["organization_id"], item["name"], OrgKind(item["kind"]), item["score"],
+                             reasons, item["verified"])
+
+    r = data["result"]
+    result = IssueSuggestions([org(i) for i in r["territorial"]], [org(i) for i in r["thematic"]],
+                              [org(i) for i in r["team"]], r["team_note"])
+    thematic, territorial, shown = data["footprint"]
+    fp = (tuple(thematic), tuple(territorial), tuple((i, s) for i, s in shown))
+    return Entry(int(data["version"]), None, fp, result, float(data["valid_at"]))
+
+
+def now() -> float:
+    return time.time()
