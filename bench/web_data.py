@@ -1,6 +1,7 @@
 """Builds the web benchmark's database: 東久留米市, the demo data, and N synthetic organizations.
 
     .venv/bin/python bench/web_data.py --orgs 5000 --out bench/out/web.sqlite3
+    .venv/bin/python bench/web_data.py --orgs 5000 --database-url postgresql+psycopg://postgres@127.0.0.1:5432/kyodo_bench
 
 Synthetic organizations recombine the sentences of the 70 fictional demo organizations (so their
 words are the words civic groups really write) with random real towns, names and capacities.
@@ -40,12 +41,16 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=5000)
     parser.add_argument("--out", default="bench/out/web.sqlite3")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--database-url", help="an empty database to fill instead of --out (e.g. PostgreSQL)")
     args = parser.parse_args()
     out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.exists():
-        out.unlink()
-    url = f"sqlite:///{out.resolve()}"
+    if args.database_url:
+        url = out = args.database_url
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.exists():
+            out.unlink()
+        url = f"sqlite:///{out.resolve()}"
     started = time.perf_counter()
     upgrade(url)
     city = resolve_city("東久留米市")

@@ -3,7 +3,9 @@
     .venv/bin/python bench/web_suggestions.py --db bench/out/web.sqlite3
 
 Prints the fit time, then per issue: suggestions computed cold (first time), recomputed after a
-change (the analyses of texts already seen are cached), and the rendered page with kept results.
+change (the analyses of texts already seen are cached), and the rendered page with kept results;
+then, for --edits profile edits (a sentence added to a random organization's description), how
+many of the issue pages each edit makes recompute and what checking a kept result costs.
 """
 from __future__ import annotations
 
@@ -26,6 +28,7 @@ def _summary(name: str, values: list[float]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="bench/out/web.sqlite3")
+    parser.add_argument("--edits", type=int, default=30)
     args = parser.parse_args()
     os.environ.update(KYODO_ENV="testing", DATABASE_URL=f"sqlite:///{Path(args.db).resolve()}")
 
@@ -61,6 +64,37 @@ def main() -> None:
             assert client.get(f"/issues/{issue_id}").status_code == 200
             times.append((time.perf_counter() - started) * 1000)
         print(_summary("page with kept suggestions", times))
+        _edits(session, ids, args.edits)
+
+
+def _edits(session, ids, count) -> None:
+    import random
+
+    from sqlmodel import select
+
+    from webapp.models import Organization, OrgStatus
+    from webapp.services import suggestion_cache
+
+    rng = random.Random(3)
+    org_ids = list(session.exec(select(Organization.id).where(Organization.status == OrgStatus.ACTIVE)))
+    recomputed, checks = [], []
+    for _ in range(count):
+        org = session.get(Organization, rng.choice(org_ids))
+        org.description += rng.choice(("毎月の定例会を開いています。", "新しい会員を募集しています。"))
+        session.add(org)
+        changes.record(session, entity="organization", entity_id=org.id)
+        session.commit()
+        before = suggestion_cache.stats.computed
+        for issue_id in ids:
+            started = time.perf_counter()
+            computed = suggestion_cache.stats.computed
+            suggestions.for_issue(session, issue_id=issue_id, max_age=0, shared_url="")
+            if suggestion_cache.stats.computed == computed:
+                checks.append((time.perf_counter() - started) * 1000)
+        recomputed.append(suggestion_cache.stats.computed - before)
+    print(f"after each of {count} profile edits: {statistics.mean(recomputed):.1f} of {len(ids)} issue pages "
+          f"recomputed on average (max {max(recomputed)}, min {min(recomputed)})")
+    print(_summary("kept result checked after an edit", checks).replace("issues)", "checks)"))
 
 
 if __name__ == "__main__":

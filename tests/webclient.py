@@ -86,14 +86,15 @@ class ServerDidNotStart(RuntimeError):
 
 @contextlib.contextmanager
 def kyodo_server(database_url: str, *, workers: int = 2, env: dict | None = None, output=None,
-                 wait_seconds: float = 30) -> Iterator[str]:
+                 wait_seconds: float = 30, kyodo: str | None = None) -> Iterator[str]:
     """Run `kyodo serve` (gunicorn, production settings) on `database_url` at a free port and
     yield its URL once /healthz answers; stop it afterwards. The server writes to `output` (an
-    open file; by default nowhere). Raises ServerDidNotStart if it exits or stays silent."""
+    open file; by default nowhere). Raises ServerDidNotStart if it exits or stays silent.
+    ``kyodo`` is another checkout's entry point (a benchmark comparing two versions)."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "KYODO_ENV": "production",
            "SECRET_KEY": "local-" + "x" * 60, "KYODO_SECURE_COOKIES": "0", **(env or {})}
-    kyodo = os.path.join(os.path.dirname(sys.executable), "kyodo")
+    kyodo = kyodo or os.path.join(os.path.dirname(sys.executable), "kyodo")
     server = subprocess.Popen([kyodo, "serve", "--port", str(port), "--workers", str(workers)],
                               env=env, stdout=output or subprocess.DEVNULL, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
