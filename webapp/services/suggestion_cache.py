@@ -34,6 +34,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
+from flask import after_this_request, has_request_context
 from sqlmodel import Session
 
 from ..models import OrgKind
@@ -82,6 +83,92 @@ def clear() -> None:
         _pending.clear()
 
 
+# ---------------------------------------------------------------- serving a page
+def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
+          current: Callable[[Session], tuple], compute: Callable[[Session, object], object],
+          profile: Callable[[Session], object]):
+    """The result for ``key`` = (database, issue id, k): kept, checked, taken from Redis, served
+    stale while recomputed after the response, or computed. ``current(session)`` gives the
+    worker's fitted index and its version, ``compute(session, fitted)`` a result, ``profile(session)``
+    the issue's matching profile."""
+    shared = shared_results(shared_url)
+    fitted, version = current(session)
+    entry = get_local(key)
+    if entry is not None and entry.version == version and entry.generation == fitted.generation:
+        stats.kept += 1
+        return entry.result
+    check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version, profile=_once(profile, session))
+    if entry is not None and still_current(session, entry, **check):
+        stats.checked_current += 1
+        entry.version, entry.valid_at = version, now()
+        return entry.result
+    other = _adopt(session, key, shared, fitted, version, check)
+    if other is not None:
+        stats.shared += 1
+        return other.result
+    if entry is not None and now() - entry.valid_at < max_age:
+        stats.stale_served += 1
+        # Outside a request (a command) nothing is sent first: the result just ages out.
+        if has_request_context() and claim_refresh(key):
+            engine = session.get_bind()
+
+            @after_this_request
+            def _refresh_after_sending(response):
+                response.call_on_close(lambda: _refresh(engine, key, shared, current, compute, profile))
+                return response
+        return entry.result
+    stats.computed += 1
+    return _compute_and_keep(session, key, shared, fitted, version, compute, profile)
+
+
+def _once(profile, session):
+    kept = []
+
+    def load():
+        if not kept:
+            kept.append(profile(session))
+        return kept[0]
+    return load
+
+
+def _adopt(session, key, shared, fitted, version, check) -> Entry | None:
+    """Another worker's result from Redis, if it is current for this worker's index."""
+    other = shared.get(key) if shared is not None else None
+    if other is None or not still_current(session, other, **check):
+        return None
+    # It now counts as computed on this worker's fit (it passed the check against it).
+    other.version, other.valid_at, other.generation = version, now(), fitted.generation
+    put_local(key, other)
+    return other
+
+
+def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
+    result = compute(session, fitted)
+    entry = Entry(version, fitted.generation, footprint(fitted.index, profile(session), result), result, now())
+    put_local(key, entry)
+    if shared is not None:
+        shared.put(key, entry)
+    return result
+
+
+def _refresh(engine, key, shared, current, compute, profile) -> None:
+    """Recompute a result after the response that served it stale was sent (in the same worker
+    thread, so the index is never used by two threads at once)."""
+    try:
+        with Session(engine) as session:
+            fitted, version = current(session)
+            check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version,
+                         profile=_once(profile, session))
+            if _adopt(session, key, shared, fitted, version, check) is None:
+                _compute_and_keep(session, key, shared, fitted, version, compute, profile)
+                stats.refreshed += 1
+    except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
+        log.exception("refreshing the suggestions of issue %s failed", key[1])
+    finally:
+        done_refresh(key)
+
+
+# ---------------------------------------------------------------- is a kept result current?
 def footprint(index, profile, result) -> tuple:
     """The ordered pools of the issue and the rounded scores its page shows."""
     thematic = index.rank_thematic(profile, k=POOL, explain=False)

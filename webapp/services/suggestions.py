@@ -8,12 +8,11 @@ towns `kyodo seed` corrected, so an edited profile shows in every worker on its 
 from __future__ import annotations
 
 import itertools
-import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from flask import after_this_request, current_app, has_app_context, has_request_context
+from flask import current_app, has_app_context
 from sqlmodel import Session, select
 
 import matching
@@ -40,8 +39,6 @@ from . import notifications
 from . import organizations as org_service
 from . import suggestion_cache
 from .worker_cache import VersionedCache
-
-log = logging.getLogger(__name__)
 
 
 # ---------------------------------------------------------------- what the pages get
@@ -282,86 +279,13 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
         config = current_app.config
         max_age = float(config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) if max_age is None else max_age
         shared_url = config.get("KYODO_REDIS_URL", "") if shared_url is None else shared_url
-    max_age = DEFAULT_MAX_AGE if max_age is None else max_age
-    cache, shared = suggestion_cache, suggestion_cache.shared_results(shared_url or "")
-    fitted, version = _indexes.get_versioned(session)
-    db = session.get_bind().url.render_as_string(hide_password=False)
-    key = (db, issue_id, k)
-    entry = cache.get_local(key)
-    if entry is not None and entry.version == version and entry.generation == fitted.generation:
-        cache.stats.kept += 1
-        return entry.result
-    profile = _lazy_profile(session, issue_id)
-    check = dict(db=db, issue_id=issue_id, fitted=fitted, version=version, profile=profile)
-    if entry is not None and cache.still_current(session, entry, **check):
-        cache.stats.checked_current += 1
-        entry.version, entry.valid_at = version, cache.now()
-        return entry.result
-    other = shared.get(key) if shared is not None else None
-    if other is not None and cache.still_current(session, other, **check):
-        cache.stats.shared += 1
-        # It now counts as computed on this worker's fit (it passed the check against it).
-        other.version, other.valid_at, other.generation = version, cache.now(), fitted.generation
-        cache.put_local(key, other)
-        return other.result
-    if entry is not None and cache.now() - entry.valid_at < max_age:
-        cache.stats.stale_served += 1
-        # Outside a request (a command) nothing is sent first: the result just ages out.
-        if has_request_context() and cache.claim_refresh(key):
-            engine = session.get_bind()
-
-            @after_this_request
-            def _refresh_after_sending(response):
-                response.call_on_close(lambda: _refresh(engine, key, shared))
-                return response
-        return entry.result
-    cache.stats.computed += 1
-    return _compute_and_keep(session, fitted, version, key, shared)
-
-
-def _lazy_profile(session: Session, issue_id: int):
-    kept = []
-
-    def profile() -> IssueProfile:
-        if not kept:
-            kept.append(_issue_profile(session, session.get(Issue, issue_id)))
-        return kept[0]
-    return profile
-
-
-def _compute_and_keep(session: Session, fitted: _Fitted, version: int, key: tuple, shared) -> IssueSuggestions:
-    _, issue_id, k = key
-    result = _compute_for_issue(session, fitted.index, issue_id=issue_id, k=k)
-    profile = _issue_profile(session, session.get(Issue, issue_id))
-    entry = suggestion_cache.Entry(version, fitted.generation,
-                                   suggestion_cache.footprint(fitted.index, profile, result),
-                                   result, suggestion_cache.now())
-    suggestion_cache.put_local(key, entry)
-    if shared is not None:
-        shared.put(key, entry)
-    return result
-
-
-def _refresh(engine, key: tuple, shared) -> None:
-    """Recompute a result after the response that served it stale was sent (same worker thread,
-    so the index is never used by two threads at once)."""
-    try:
-        with Session(engine) as session:
-            fitted, version = _indexes.get_versioned(session)
-            other = shared.get(key) if shared is not None else None
-            check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version,
-                         profile=_lazy_profile(session, key[1]))
-            if other is not None and suggestion_cache.still_current(session, other, **check):
-                other.version, other.valid_at = version, suggestion_cache.now()
-                other.generation = fitted.generation
-                suggestion_cache.put_local(key, other)
-                return
-            _compute_and_keep(session, fitted, version, key, shared)
-            suggestion_cache.stats.refreshed += 1
-    except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
-        log.exception("refreshing suggestions for %s failed", key[1:])
-    finally:
-        suggestion_cache.done_refresh(key)
+    return suggestion_cache.serve(
+        session, key=(session.get_bind().url.render_as_string(hide_password=False), issue_id, k),
+        max_age=DEFAULT_MAX_AGE if max_age is None else max_age, shared_url=shared_url or "",
+        current=_indexes.get_versioned,
+        compute=lambda own, fitted: _compute_for_issue(own, fitted.index, issue_id=issue_id, k=k),
+        profile=lambda own: _issue_profile(own, own.get(Issue, issue_id)),
+    )
 
 
 def _compute_for_issue(session: Session, index, *, issue_id: int, k: int) -> IssueSuggestions:
