@@ -73,7 +73,7 @@ def _edits(session, ids, count) -> None:
     from sqlmodel import select
 
     from webapp.models import Organization, OrgStatus
-    from webapp.services import suggestion_cache
+    from webapp.services import changes, suggestion_cache, suggestions
 
     rng = random.Random(3)
     org_ids = list(session.exec(select(Organization.id).where(Organization.status == OrgStatus.ACTIVE)))
@@ -95,6 +95,7 @@ def _edits(session, ids, count) -> None:
     print(f"after each of {count} profile edits: {statistics.mean(recomputed):.1f} of {len(ids)} issue pages "
           f"recomputed on average (max {max(recomputed)}, min {min(recomputed)})")
     print(_summary("kept result checked after an edit", checks).replace("issues)", "checks)"))
+    print(f"cache: {suggestion_cache.stats}")
 
 
 if __name__ == "__main__":

@@ -19,9 +19,11 @@ Everything a result is computed from is in that list, so a kept result equals a 
 
 A result a change did alter is served for at most `max_age` seconds after it was last known
 current (KYODO_SUGGESTIONS_MAX_AGE) while the worker recomputes it after sending the response;
-beyond that, the request recomputes it. With KYODO_REDIS_URL, results are shared in Redis too:
-a worker takes another worker's (or server's) result when the same check passes against its own
-index, so a change is recomputed about once, not once per worker.
+beyond that, the request recomputes it. With KYODO_REDIS_URL, results are shared in Redis too,
+each with the version it is current at: a worker takes one at its own version as it is (workers
+that fitted the same data and replayed the same changes hold the same index), and one at an older
+version when the same check passes against its own index. A change is then computed, and each
+result checked, about once per version rather than once per worker.
 """
 from __future__ import annotations
 
@@ -49,12 +51,24 @@ _GLOBAL_KINDS = (changes.AREA, changes.THEME, changes.EVERYTHING)
 
 
 @dataclass
+class Bounds:
+    """What an edited organization must beat to enter a pool, and how far the hub means may move
+    before a pool's order or a shown score can change."""
+
+    thematic_cutoff: float | None  # the POOL-th thematic score (None: fewer candidates, any enters)
+    territorial_cutoff: tuple | None  # the POOL-th territorial (covers, km, fit), likewise
+    margin: float  # scores may move by less than this without changing the footprint
+    drift_at: float | None  # the fit's accumulated hub drift when last known current
+
+
+@dataclass
 class Entry:
     version: int  # change-log version the result is known to be current at
     generation: int | None  # the fit it was computed on in this worker (None: from Redis)
     footprint: tuple
     result: object  # suggestions.IssueSuggestions
     valid_at: float  # wall-clock time it was last known current
+    bounds: Bounds | None = None
 
 
 @dataclass
@@ -67,6 +81,10 @@ class Stats:
     stale_served: int = 0  # altered by a change, served while it is recomputed after the response
     computed: int = 0  # computed on the request path
     refreshed: int = 0  # computed after a response
+    pools_changed: int = 0  # altered because an organization of its pools changed
+    reached: int = 0  # altered because a changed organization now scores into a pool
+    reranked: int = 0  # pools re-ranked after a change
+    rerank_differs: int = 0  # ... and found different
 
 
 stats = Stats()
@@ -97,15 +115,22 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
     if entry is not None and entry.version == version and entry.generation == fitted.generation:
         stats.kept += 1
         return entry.result
+    other = shared.get(key) if shared is not None else None
+    if other is not None and other.version == version:
+        # Another worker computed or checked it at this very version: workers fitted on the same
+        # data and replaying the same changes hold the same index, so it is taken as it is.
+        stats.shared += 1
+        return _adopt(key, other, fitted, version).result
     check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version, profile=_once(profile, session))
     if entry is not None and still_current(session, entry, **check):
         stats.checked_current += 1
         entry.version, entry.valid_at = version, now()
+        if shared is not None:  # the other workers need not check it again
+            shared.put(key, entry)
         return entry.result
-    other = _adopt(session, key, shared, fitted, version, check)
-    if other is not None:
+    if other is not None and still_current(session, other, **check):
         stats.shared += 1
-        return other.result
+        return _adopt(key, other, fitted, version).result
     if entry is not None and now() - entry.valid_at < max_age:
         stats.stale_served += 1
         # Outside a request (a command) nothing is sent first: the result just ages out.
@@ -131,20 +156,21 @@ def _once(profile, session):
     return load
 
 
-def _adopt(session, key, shared, fitted, version, check) -> Entry | None:
-    """Another worker's result from Redis, if it is current for this worker's index."""
-    other = shared.get(key) if shared is not None else None
-    if other is None or not still_current(session, other, **check):
-        return None
-    # It now counts as computed on this worker's fit (it passed the check against it).
+def _adopt(key, other: Entry, fitted, version: int) -> Entry:
+    """Keep another worker's result as this worker's own, current at ``version``."""
     other.version, other.valid_at, other.generation = version, now(), fitted.generation
+    if other.bounds is not None:  # current at this version of this worker's fit
+        other.bounds.drift_at = fitted.drift
     put_local(key, other)
     return other
 
 
 def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
     result = compute(session, fitted)
-    entry = Entry(version, fitted.generation, footprint(fitted.index, profile(session), result), result, now())
+    issue = profile(session)
+    pools = _pools(fitted.index, issue)
+    entry = Entry(version, fitted.generation, footprint(fitted.index, issue, result, pools), result, now(),
+                  bounds(fitted, issue, result, pools))
     put_local(key, entry)
     if shared is not None:
         shared.put(key, entry)
@@ -157,9 +183,10 @@ def _refresh(engine, key, shared, current, compute, profile) -> None:
     try:
         with Session(engine) as session:
             fitted, version = current(session)
-            check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version,
-                         profile=_once(profile, session))
-            if _adopt(session, key, shared, fitted, version, check) is None:
+            other = shared.get(key) if shared is not None else None
+            if other is not None and other.version == version:
+                _adopt(key, other, fitted, version)
+            else:
                 _compute_and_keep(session, key, shared, fitted, version, compute, profile)
                 stats.refreshed += 1
     except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
@@ -169,13 +196,57 @@ def _refresh(engine, key, shared, current, compute, profile) -> None:
 
 
 # ---------------------------------------------------------------- is a kept result current?
-def footprint(index, profile, result) -> tuple:
+def _pools(index, profile):
+    return (index.rank_thematic(profile, k=POOL + 1, explain=False),
+            index.rank_territorial(profile, k=POOL, explain=False))
+
+
+def footprint(index, profile, result, pools=None) -> tuple:
     """The ordered pools of the issue and the rounded scores its page shows."""
-    thematic = index.rank_thematic(profile, k=POOL, explain=False)
-    territorial = index.rank_territorial(profile, k=POOL, explain=False)
+    thematic, territorial = pools or _pools(index, profile)
+    thematic = thematic[:POOL]
     shown = {s.organization_id for part in (result.thematic, result.territorial, result.team) for s in part}
     return (tuple(m.id for m in thematic), tuple(m.id for m in territorial),
             tuple(sorted((m.id, round(float(m.score), 4)) for m in thematic + territorial if m.id in shown)))
+
+
+def bounds(fitted, profile, result, pools) -> Bounds:
+    """The cutoffs and the margin of a result just computed on ``fitted``."""
+    from matching import reach
+
+    thematic, territorial = pools
+    scores = [float(m.score) for m in thematic]  # POOL + 1 of them when there are that many
+    gaps = [a - b for a, b in zip(scores, scores[1:])]
+    shown = {s.organization_id for s in result.thematic + result.team}
+    # Thematic scores move with the hub means; a pool keeps its order while no gap closes and a
+    # shown score keeps its 4 decimals while it does not cross a rounding boundary.
+    rounding = [abs(float(m.score) * 1e4 % 1 - 0.5) / 1e4 for m in thematic[:POOL] if m.id in shown]
+    margin = min([g / 2 for g in gaps] + rounding, default=float("inf"))
+    territorial_cutoff = None
+    if len(territorial) >= POOL:
+        last = reach.standings(fitted.index, profile, [territorial[POOL - 1].id])
+        if territorial[POOL - 1].id in last:
+            s = last[territorial[POOL - 1].id]
+            territorial_cutoff = (s.covers, s.distance_km, s.fit)
+    return Bounds(scores[POOL - 1] if len(scores) >= POOL else None, territorial_cutoff, margin, fitted.drift)
+
+
+TOLERANCE = 1e-5  # scores computed for a few organizations may differ from a ranking's in float32
+
+
+def _enters(standing, b: Bounds, moved: float) -> bool:
+    """Whether an organization standing so could be in the issue's pools (conservatively)."""
+    if standing.kind == "thematic":
+        cutoff = b.thematic_cutoff
+        return cutoff is None or standing.score >= cutoff - 2 * moved - TOLERANCE
+    if b.territorial_cutoff is None:
+        return True
+    covers, km, fit = b.territorial_cutoff
+    if standing.covers != covers:
+        return standing.covers
+    if abs(standing.distance_km - km) > TOLERANCE and not (standing.distance_km == km):
+        return standing.distance_km < km
+    return standing.fit >= fit - TOLERANCE
 
 
 def _changed(session: Session, db: str, version: int, upto: int) -> tuple[dict, bool]:
@@ -206,10 +277,26 @@ def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fit
     orgs = changed.get(changes.ORGANIZATION, set())
     pools = set(entry.footprint[0]) | set(entry.footprint[1])
     if orgs & pools:
+        stats.pools_changed += 1
         return False
     if not orgs and not changed.get(changes.ISSUE) and entry.generation is not None:
         return True  # nothing the index holds changed
-    return footprint(fitted.index, profile(), entry.result) == entry.footprint
+    b = entry.bounds
+    if entry.generation is not None and b is not None and b.drift_at is not None:
+        from matching import reach
+
+        # Unchanged organizations moved only through the hub means, by at most `moved`; changed
+        # ones are placed one by one against the pools' cutoffs.
+        moved = fitted.index.hub_weight * max(0.0, fitted.drift - b.drift_at)
+        if any(_enters(st, b, moved) for st in reach.standings(fitted.index, profile(), orgs).values()):
+            stats.reached += 1
+            return False
+        if moved + TOLERANCE < b.margin:
+            return True
+    stats.reranked += 1
+    same = footprint(fitted.index, profile(), entry.result) == entry.footprint
+    stats.rerank_differs += not same
+    return same
 
 
 def get_local(key: tuple) -> Entry | None:
@@ -286,7 +373,9 @@ def shared_results(url: str) -> SharedResults | None:
 
 
 def _encode(entry: Entry) -> str:
+    b = entry.bounds
     return json.dumps({"version": entry.version, "footprint": entry.footprint, "valid_at": entry.valid_at,
+                       "bounds": None if b is None else [b.thematic_cutoff, b.territorial_cutoff, b.margin],
                        "result": asdict(entry.result)}, ensure_ascii=False, default=str)
 
 
@@ -305,7 +394,10 @@ def _decode(raw: bytes) -> Entry:
                               [org(i) for i in r["team"]], r["team_note"])
     thematic, territorial, shown = data["footprint"]
     fp = (tuple(thematic), tuple(territorial), tuple((i, s) for i, s in shown))
-    return Entry(int(data["version"]), None, fp, result, float(data["valid_at"]))
+    b = data.get("bounds")
+    # Another worker's hub drift means nothing here: until adopted at a version, check by ranking.
+    found = None if b is None else Bounds(b[0], None if b[1] is None else tuple(b[1]), b[2], None)
+    return Entry(int(data["version"]), None, fp, result, float(data["valid_at"]), found)
 
 
 def now() -> float:

@@ -161,6 +161,9 @@ class _Fitted:
     fitted: int  # profiles in the fit
     changed: int = 0  # profiles upserted or removed since
     generation: int = field(default_factory=lambda: next(_generations))  # a new one per fit
+    # The sum, over the replays since the fit, of the largest change of any organization's hub
+    # mean (matching.reach.hub_means): kept suggestions tell from it how far scores can have moved.
+    drift: float = 0.0
 
 
 def _build(session: Session) -> _Fitted:
@@ -183,7 +186,10 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     # changes (it matches rows by them), so only the towns' centroids are replayed in place.
     if changed.get(changes.THEME):
         return _build(session)
+    from matching import reach
+
     index = fitted.index
+    means = reach.hub_means(index)
     area_ids = changed.get(changes.AREA)
     if area_ids:
         for town in _towns(session, area_ids=area_ids):
@@ -200,6 +206,7 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
         index.upsert_issue(profile)
     for issue_id in issue_ids - {i.id for i in live_issues}:
         index.remove_issue(issue_id)
+    fitted.drift += reach.largest_move(index, means)
     return fitted
 
 
