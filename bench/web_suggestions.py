@@ -95,7 +95,7 @@ def _edits(session, ids, count) -> None:
     print(f"after each of {count} profile edits: {statistics.mean(recomputed):.1f} of {len(ids)} issue pages "
           f"recomputed on average (max {max(recomputed)}, min {min(recomputed)})")
     print(_summary("kept result checked after an edit", checks).replace("issues)", "checks)"))
-    print(f"cache: {suggestion_cache.stats}")
+    print(f"cache: {suggestion_cache.stats}; hub drift: {suggestions._indexes.get(session).drift:.3g}")
 
 
 if __name__ == "__main__":

@@ -232,6 +232,9 @@ def bounds(fitted, profile, result, pools) -> Bounds:
 
 
 TOLERANCE = 1e-5  # scores computed for a few organizations may differ from a ranking's in float32
+# Hub means move by about 1e-12 when an organization is saved with the same stated needs (its
+# request is removed and added back through float32 storage): that moves no float32 score.
+NOISE = 1e-9
 
 
 def _enters(standing, b: Bounds, moved: float) -> bool:
@@ -291,7 +294,7 @@ def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fit
         if any(_enters(st, b, moved) for st in reach.standings(fitted.index, profile(), orgs).values()):
             stats.reached += 1
             return False
-        if moved + TOLERANCE < b.margin:
+        if moved <= NOISE or moved + TOLERANCE < b.margin:  # (equal scores break ties by id: margin 0)
             return True
     stats.reranked += 1
     same = footprint(fitted.index, profile(), entry.result) == entry.footprint
