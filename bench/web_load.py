@@ -284,7 +284,7 @@ def _measure(url: str, args, label: str) -> None:
     listing = json.load(urllib.request.urlopen(url + "/api/v1/issues?per_page=100"))
     paths = [f"/issues/{item['id']}" for item in listing["items"]]
     if args.writes:  # mixed load reads organization pages too
-        paths += [f"/orgs/{w['org_id']}" for w in args.writer_list] + ["/", "/issues", "/orgs"]
+        paths += [f"/orgs/{w['org_id']}" for w in args.writer_list] + ["/", "/issues/", "/orgs/"]
     writers, share = args.writer_list, args.writes
     _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
     editor = _Editor(args.database_url, args.edit_every) if args.edit_every else None
