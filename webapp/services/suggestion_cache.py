@@ -126,7 +126,7 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
         stats.checked_current += 1
         entry.version, entry.valid_at = version, now()
         if shared is not None:  # the other workers need not check it again
-            shared.put(key, entry)
+            shared.put(key, entry, moved=_moved(entry, fitted))
         return entry.result
     if other is not None and still_current(session, other, **check):
         stats.shared += 1
@@ -144,6 +144,14 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
         return entry.result
     stats.computed += 1
     return _compute_and_keep(session, key, shared, fitted, version, compute, profile)
+
+
+def _moved(entry: Entry, fitted) -> float:
+    """How far thematic scores can have moved since ``entry`` was computed (hub means)."""
+    b = entry.bounds
+    if b is None or b.drift_at is None:
+        return float("inf")
+    return fitted.index.hub_weight * max(0.0, fitted.drift - b.drift_at)
 
 
 def _once(profile, session):
@@ -356,9 +364,11 @@ class SharedResults:
             log.warning("Redis unreachable for suggestions, computing them here: %s", error)
             return None
 
-    def put(self, key: tuple, entry: Entry) -> None:
+    def put(self, key: tuple, entry: Entry, *, moved: float = 0.0) -> None:
+        """Store ``entry``; ``moved``: how far its thematic scores can have moved since it was
+        computed, taken off its margin and cutoff so that another worker can start from them."""
         try:
-            self.client.set(self._key(key), _encode(entry), ex=SHARED_TTL)
+            self.client.set(self._key(key), _encode(entry, moved), ex=SHARED_TTL)
         except self.errors as error:
             log.warning("Redis unreachable for suggestions, keeping them in this worker: %s", error)
 
@@ -375,10 +385,12 @@ def shared_results(url: str) -> SharedResults | None:
         return _shared[url]
 
 
-def _encode(entry: Entry) -> str:
-    b = entry.bounds
+def _encode(entry: Entry, moved: float = 0.0) -> str:
+    b = entry.bounds if moved != float("inf") else None
+    bounds = None if b is None else [None if b.thematic_cutoff is None else b.thematic_cutoff - moved,
+                                     b.territorial_cutoff, b.margin - moved]
     return json.dumps({"version": entry.version, "footprint": entry.footprint, "valid_at": entry.valid_at,
-                       "bounds": None if b is None else [b.thematic_cutoff, b.territorial_cutoff, b.margin],
+                       "bounds": bounds,
                        "result": asdict(entry.result)}, ensure_ascii=False, default=str)
 
 
