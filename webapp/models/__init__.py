@@ -31,11 +31,13 @@ from .enums import (
     OrgKind,
     OrgStatus,
     RecordSource,
+    ReportReason,
     Role,
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
 from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
 from .guards import RateLimitCounter, RegisterUpload
+from .moderation import ContentReport, ModerationCase, NgWord
 from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
 from .organizations import (
     Membership,
@@ -60,4 +62,5 @@ __all__ = [
     "NotificationKind", "OrgCategory", "OrgInvitation", "OrgKind", "OrgStatus", "Organization",
     "OrganizationArea", "OrganizationCreate", "OrganizationTheme", "RecordSource", "Role",
     "TERRITORIAL_CATEGORIES", "Theme", "UTCDateTime", "User", "utcnow",
+    "ContentReport", "ModerationCase", "NgWord", "ReportReason",
 ]

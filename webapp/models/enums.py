@@ -110,6 +110,18 @@ class NotificationKind(_Labelled):
     CLAIM = "claim"
     CLAIM_DECISION = "claim_decision"
     ORG_IDENTITY = "org_identity"
+    # Moderation (issue 11): the author hears that staff (or N reports) hid their post, or restored it.
+    MODERATION = "moderation"
+
+
+class ReportReason(_Labelled):
+    """Why someone reports (通報) an issue, a comment or an organization profile."""
+
+    PERSONAL_INFO = "personal_info"
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"  # needs a text
 
 
 class ClaimStatus(_Labelled):
@@ -218,6 +230,12 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.CLAIM: "代表の申請",
     NotificationKind.CLAIM_DECISION: "代表の申請への回答",
     NotificationKind.ORG_IDENTITY: "団体の確認・代表の指名",
+    NotificationKind.MODERATION: "投稿の非公開・公開",
+    ReportReason.PERSONAL_INFO: "個人情報",
+    ReportReason.ABUSE: "誹謗中傷",
+    ReportReason.SPAM: "宣伝・スパム",
+    ReportReason.OFF_TOPIC: "関係のない内容",
+    ReportReason.OTHER: "その他",
     ClaimStatus.PENDING: "市の確認待ち",
     ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
     ClaimStatus.APPROVED: "承認",
