@@ -23,7 +23,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, changes, notifications
+from . import accounts, changes, moderation, notifications
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -125,7 +125,7 @@ def list_issues(
     counts = _support_counts()
     query = select(Issue, Area.name, sa.func.coalesce(counts.c.n, 0)).join(
         Area, Area.id == Issue.area_id
-    ).outerjoin(counts, counts.c.issue_id == Issue.id)
+    ).outerjoin(counts, counts.c.issue_id == Issue.id).where(moderation.visible(Issue))
     if statuses:
         query = query.where(Issue.status.in_(statuses))
     if area_id is not None:

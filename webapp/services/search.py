@@ -23,7 +23,7 @@ from ..models import (
     OrgKind,
     OrgStatus,
 )
-from . import changes
+from . import changes, moderation
 from .pagination import PER_PAGE, Page, clamp_page
 from .worker_cache import VersionedCache
 
@@ -113,9 +113,10 @@ def _org_text(org: Organization) -> str:
 
 def build_search_index(session: Session) -> SearchIndex:
     index = SearchIndex()
-    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED)):
+    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
+                                                       moderation.visible(Organization))):
         index.upsert((ORG, org.id), org.name, _org_text(org))
-    for issue in session.exec(select(Issue)):
+    for issue in session.exec(select(Issue).where(moderation.visible(Issue))):
         index.upsert((ISSUE, issue.id), issue.title, issue.body)
     return index
 
@@ -123,14 +124,17 @@ def build_search_index(session: Session) -> SearchIndex:
 def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]]) -> SearchIndex:
     # Only names and texts are indexed; towns and themes are read from the database per search.
     org_ids, issue_ids = changed.get(changes.ORGANIZATION, set()), changed.get(changes.ISSUE, set())
-    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    # A hidden item (services/moderation.py) is dropped like a deleted one, and comes back on restore.
+    orgs = {o.id: o for o in session.exec(select(Organization).where(
+        Organization.id.in_(org_ids), moderation.visible(Organization)))} if org_ids else {}
     for org_id in org_ids:
         org = orgs.get(org_id)
         if org is None or org.status == OrgStatus.DISSOLVED:
             index.remove((ORG, org_id))
         else:
             index.upsert((ORG, org_id), org.name, _org_text(org))
-    issues = {i.id: i for i in session.exec(select(Issue).where(Issue.id.in_(issue_ids)))} if issue_ids else {}
+    issues = {i.id: i for i in session.exec(select(Issue).where(
+        Issue.id.in_(issue_ids), moderation.visible(Issue)))} if issue_ids else {}
     for issue_id in issue_ids:
         issue = issues.get(issue_id)
         if issue is None:

@@ -35,7 +35,7 @@ from ..models import (
     Theme,
     User,
 )
-from . import changes
+from . import changes, moderation
 from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
@@ -162,8 +162,9 @@ class _Fitted:
 
 def _build(session: Session) -> _Fitted:
     """A fitted index of every active organization and every open issue (a full refit)."""
-    orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
-    issues = list(session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))))
+    orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE,
+                                                        moderation.visible(Organization))))
+    issues = list(session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES), moderation.visible(Issue))))
     index = matching.MatchingIndex().fit(
         _org_profiles(session, orgs), _issue_profiles(session, issues), _towns(session)
     )
@@ -185,13 +186,16 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     if area_ids:
         for town in _towns(session, area_ids=area_ids):
             index.upsert_town(town)
-    orgs = list(session.exec(select(Organization).where(Organization.id.in_(org_ids)))) if org_ids else []
+    # Hidden items (services/moderation.py) leave the index as removed ones do, and come back on restore.
+    orgs = list(session.exec(select(Organization).where(
+        Organization.id.in_(org_ids), moderation.visible(Organization)))) if org_ids else []
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
-    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids)))) if issue_ids else []
+    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids), moderation.visible(Issue)))) \
+        if issue_ids else []
     live_issues = [i for i in issues if i.status in ACTIVE_ISSUE_STATUSES]
     for profile in _issue_profiles(session, live_issues):
         index.upsert_issue(profile)
