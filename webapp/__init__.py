@@ -54,9 +54,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     logs.init_app(app)
 
-    from . import account, api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
+    from . import account, api, auth, consortia, issues, main, notifications, orgs, registry, reports, search, staff
 
     for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp,
-                      staff.bp, registry.bp, api.bp, account.bp):
+                      staff.bp, registry.bp, api.bp, account.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app

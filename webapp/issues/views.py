@@ -8,7 +8,7 @@ from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import audit, personal_info, places, suggestions
+from ..services import audit, moderation, personal_info, places, suggestions
 from ..services.errors import ServiceError
 from . import bp, guard
 from .forms import CommentForm, IssueForm, StatusForm
@@ -36,10 +36,14 @@ def _detail_page(issue_id: int, *, comment_form=None, status_form=None, status=2
     session = get_session()
     viewer = current_viewer()
     detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
+    hidden = moderation.hidden_view(session, entity=moderation.ISSUE, entity_id=issue_id, viewer=viewer)
     return render_template(
         "issues/detail.html",
         detail=detail,
-        suggestions=suggestions.for_issue(session, issue_id=issue_id),
+        hidden=hidden,
+        hidden_comments=moderation.hidden_views(session, entity=moderation.COMMENT, viewer=viewer,
+                                                authors={c.id: {c.author_id} for c in detail.comments}),
+        suggestions=None if hidden else suggestions.for_issue(session, issue_id=issue_id),
         comment_form=comment_form or CommentForm(),
         status_form=status_form or StatusForm(),
         may_form_team=suggestions.may_propose_consortium(session, user=viewer),
@@ -71,7 +75,7 @@ def new():
             issue = issue_service.create_issue(session, data=data, reporter=current_user)
             if found:  # published after the warning: the moderation queue will look at it
                 personal_info.record_posted_anyway(session, actor=current_user, entity=audit.ISSUE,
-                                                   entity_id=issue.id,
+                                                   entity_id=issue.id, ng_words=guard.words(),
                                                    texts={"title": issue.title, "body": issue.body})
             suggestions.notify_matching_organizations(session, issue=issue)
         except ValidationError as error:
@@ -111,7 +115,7 @@ def similar():
 @login_required
 def personal_info_check():
     """While someone writes (static/personal_info.js): the guard's findings for one field, as JSON."""
-    items = personal_info.screen({"text": request.form.get("text", "")[:4000]}).get("text", [])
+    items = personal_info.screen({"text": request.form.get("text", "")[:4000]}, guard.words()).get("text", [])
     return jsonify(found=[{"kind": f.kind, "label": f.label, "text": f.text} for f in items],
                    message=personal_info.field_message(items) if items else "")
 
@@ -146,7 +150,8 @@ def comment(issue_id: int):
                                                 body=form.body.data)
             if found:
                 personal_info.record_posted_anyway(session, actor=current_user, entity=audit.COMMENT,
-                                                   entity_id=comment.id, texts={"body": comment.body})
+                                                   entity_id=comment.id, texts={"body": comment.body},
+                                                   ng_words=guard.words())
         except ServiceError as error:
             form.body.errors.append(error.message)
         else:

@@ -49,6 +49,8 @@ class CommentView:
     author_name: str
     body: str
     created_at: datetime
+    id: int = 0
+    author_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,7 @@ def get_detail(session: Session, *, issue_id: int, viewer: User | None) -> Issue
         )
     )
     comments = [
-        CommentView(name, c.body, c.created_at)
+        CommentView(name, c.body, c.created_at, c.id, c.author_id)
         for c, name in session.exec(
             select(Comment, User.display_name)
             .join(User, User.id == Comment.author_id)
