@@ -90,6 +90,13 @@ MATRIX = {
     "staff.claim_queue": ("GET", "/staff/claims", None, STAFF),
     "staff.decide_claim": ("POST", "/staff/claims/999999/decide", {}, STAFF),
     "staff.verify_org": ("POST", "/staff/orgs/{a}/verify", {}, STAFF),
+    "staff.moderation_queue": ("GET", "/staff/moderation", None, STAFF),
+    "staff.moderation_case": ("GET", "/staff/moderation/issue/{issue}", None, STAFF),
+    "staff.moderation_decide": ("POST", "/staff/moderation/comment/999999", {}, STAFF),
+    "staff.ng_word_list": ("POST", "/staff/ng-words", {"word": ""}, STAFF),
+    "staff.remove_ng_word": ("POST", "/staff/ng-words/999999/delete", {}, STAFF),
+    # 通報: any logged-in person (the resident posted the issue: the page says it cannot be reported)
+    "reports.new": ("POST", "/report/issue/{issue}", {"reason": ""}, LOGGED_IN),
     "staff.appoint_owner": ("POST", "/staff/orgs/{a}/owner", {}, STAFF),
     "staff.proxy_new": ("POST", "/staff/orgs/new", {"action": "save"}, STAFF),
     "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),
