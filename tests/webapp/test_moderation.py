@@ -23,7 +23,11 @@ from webapp.services.errors import Conflict, Forbidden
 
 
 def _fresh(db) -> Session:
-    return Session(db.get_bind())
+    """The test's session, reading what the requests committed since (no second connection left
+    open: it would hold the schema the test drops at the end)."""
+    db.commit()
+    db.expire_all()
+    return db
 
 
 def _report(db, item, entity, reporter, reason=ReportReason.SPAM, text="", n=3):
