@@ -4,6 +4,7 @@ A hidden issue or organization must be absent from every surface (search, the AP
 suggestions in both directions, lists) and come back after restore: one test per surface below."""
 from __future__ import annotations
 
+import jsonschema
 import pytest
 from sqlmodel import Session, select
 
@@ -199,6 +200,8 @@ def test_a_hidden_comment_shows_the_notice(client, auth, db, factory, people):
     assert "市が非公開にしました（誹謗中傷）" in html and "ひどいコメント" not in html
     data = client.get(f"/api/v1/issues/{issue.id}").get_json()
     assert data["comments"][0]["body"] == "市が非公開にしました（誹謗中傷）" and data["comments"][0]["hidden"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    jsonschema.validate(data, {"$ref": "#/components/schemas/Issue", "components": spec["components"]})
 
 
 def test_a_hidden_organization_profile_shows_the_notice(client, db, factory, people):
