@@ -18,7 +18,7 @@ from webapp.models import (
     OrgKind,
     ReportReason,
 )
-from webapp.services import exports, moderation, ng_words, personal_info, search, suggestions
+from webapp.services import exports, moderation, moderation_queue, ng_words, personal_info, search, suggestions
 from webapp.services import issues as issue_service
 from webapp.services.errors import Conflict, Forbidden
 
@@ -141,9 +141,9 @@ def test_a_decision_on_a_stale_page_is_refused(db, factory, people):
 def test_keeping_a_reported_item_public_clears_it_from_the_queue(db, factory, people):
     issue = factory.issue(reporter=people["poster"])
     _report(db, issue, moderation.ISSUE, people["others"][0])
-    assert [i.entity_id for i in moderation.queue(db)[0]] == [issue.id]
+    assert [i.entity_id for i in moderation_queue.queue(db)[0]] == [issue.id]
     _restore(db, people["staff"], "issue", issue.id, reason="問題のない内容です")
-    assert moderation.queue(db) == ([], [])
+    assert moderation_queue.queue(db) == ([], [])
     assert db.exec(select(AuditEntry).where(AuditEntry.action == "keep")).one()
     assert not db.exec(select(Notification).where(Notification.kind == NotificationKind.MODERATION)).all()
 
@@ -155,11 +155,11 @@ def test_the_queue_lists_reported_hidden_and_guarded_posts_newest_first(db, fact
                                        texts={"title": first.title, "body": "電話は090-1234-5678です"})
     db.commit()
     _report(db, second, moderation.ISSUE, people["others"][0], reason=ReportReason.PERSONAL_INFO)
-    waiting, hidden = moderation.queue(db)
+    waiting, hidden = moderation_queue.queue(db)
     assert [(i.title, i.cause) for i in waiting] == [("二つ目", "通報"), ("一つ目", "個人情報の警告後に投稿")]
     assert waiting[0].reasons == [("個人情報", 1)]
     _hide(db, people["staff"], "issue", first.id)
-    waiting, hidden = moderation.queue(db)
+    waiting, hidden = moderation_queue.queue(db)
     assert [i.title for i in waiting] == ["二つ目"] and [i.title for i in hidden] == ["一つ目"]
     entry = db.exec(select(AuditEntry).where(AuditEntry.action == personal_info.POSTED_ANYWAY)).one()
     db.refresh(entry)
@@ -338,6 +338,8 @@ def test_reporting_through_the_form(client, auth, db, factory, people):
     assert response.status_code == 302
     assert "すでに通報" in client.get(f"/report/issue/{issue.id}").get_data(as_text=True)
     assert "ご自身の投稿" not in client.get(f"/report/issue/{issue.id}").get_data(as_text=True)
+    exported = client.get("/account/export.json").get_json()  # the reporter's own data includes it
+    assert [(r["item"], r["item_id"], r["reason"]) for r in exported["reports"]] == [("issue", issue.id, "spam")]
 
 
 def test_the_report_link_is_on_issues_comments_and_profiles_but_not_ones_own(client, auth, db, factory, people):
@@ -403,7 +405,7 @@ def test_an_ng_word_is_caught_live_and_on_the_server_and_posting_anyway_queues_i
     session = _fresh(db)
     entry = session.exec(select(AuditEntry).where(AuditEntry.action == personal_info.NG_WORD_POSTED_ANYWAY)).one()
     assert entry.details["review"] == "pending"
-    waiting, _ = moderation.queue(session)
+    waiting, _ = moderation_queue.queue(session)
     assert [(i.entity_id, i.cause) for i in waiting] == [(entry.entity_id, "NGワードの警告後に投稿")]
 
 
@@ -413,7 +415,7 @@ def test_a_comment_with_personal_info_posted_anyway_is_in_the_queue(client, auth
     response = post_form(client, f"/issues/{issue.id}/comments", {"body": "連絡は０９０－１２３４－５６７８へ", "post_anyway": "y"},
                          token_from=f"/issues/{issue.id}")
     assert response.status_code == 302
-    waiting, _ = moderation.queue(_fresh(db))
+    waiting, _ = moderation_queue.queue(_fresh(db))
     assert [(i.entity, i.cause) for i in waiting] == [("comment", "個人情報の警告後に投稿")]
 
 

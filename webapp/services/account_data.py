@@ -9,6 +9,7 @@ from sqlmodel import Session, delete, select
 from ..models import (
     Comment,
     ConsentRecord,
+    ContentReport,
     Issue,
     IssueSupport,
     MemberRole,
@@ -50,6 +51,10 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
                      for c in session.exec(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))],
         "supports": [{"issue_id": s.issue_id, "created_at": when(s.created_at)}
                      for s in session.exec(select(IssueSupport).where(IssueSupport.user_id == user.id))],
+        "reports": [{"item": r.entity, "item_id": r.entity_id, "reason": r.reason.value, "text": r.text,
+                     "created_at": when(r.created_at)}
+                    for r in session.exec(select(ContentReport).where(ContentReport.reporter_id == user.id)
+                                          .order_by(ContentReport.id))],
         "notifications": [{"kind": n.kind.value, "message": n.message, "link": n.link,
                            "created_at": when(n.created_at), "read_at": when(n.read_at)}
                           for n in session.exec(select(Notification).where(Notification.user_id == user.id)

@@ -6,6 +6,7 @@ from ..access import staff_required
 from ..db import get_session
 from ..inputs import parse_id
 from ..services import moderation, ng_words
+from ..services import moderation_queue as queue_service
 from ..services.errors import ServiceError
 from . import bp
 from .moderation_forms import ModerationDecisionForm, NgWordForm
@@ -14,12 +15,12 @@ from .moderation_forms import ModerationDecisionForm, NgWordForm
 @bp.get("/moderation")
 @staff_required
 def moderation_queue():
-    waiting, hidden = moderation.queue(get_session())
+    waiting, hidden = queue_service.queue(get_session())
     return render_template("staff/moderation.html", waiting=waiting, hidden=hidden)
 
 
 def _case_page(entity: str, item_id: int, form=None, status=200):
-    case = moderation.case_detail(get_session(), entity=entity, entity_id=item_id)
+    case = queue_service.case_detail(get_session(), entity=entity, entity_id=item_id)
     form = form or ModerationDecisionForm(version=str(case.item.version))
     return render_template("staff/moderation_case.html", case=case, form=form), status
 
