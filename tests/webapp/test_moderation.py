@@ -4,6 +4,8 @@ A hidden issue or organization must be absent from every surface (search, the AP
 suggestions in both directions, lists) and come back after restore: one test per surface below."""
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import jsonschema
 import pytest
 from sqlmodel import Session, select
@@ -425,3 +427,29 @@ def test_the_queue_page_shows_waiting_items(client, auth, db, factory, people):
     auth.login("staff@example.jp")
     html = client.get("/staff/moderation").get_data(as_text=True)
     assert "通報された課題" in html and "確認待ちの通報 1件" in html and "宣伝・スパム 1" in html
+
+
+def test_posts_made_anyway_before_the_queue_existed_are_queued_by_the_migration(empty_database_url):
+    import sqlalchemy as sa
+
+    from webapp.db import create_engine_for
+    from webapp.migrate import upgrade
+    from webapp.models import UTCDateTime
+
+    upgrade(empty_database_url, "0007")
+    engine = create_engine_for(empty_database_url)
+    table = sa.table("auditentry", *(sa.column(c) for c in ("entity", "entity_id", "action", "summary", "proxy")),
+                     sa.column("details", sa.JSON), sa.column("created_at", UTCDateTime()))
+    with engine.begin() as connection:
+        connection.execute(sa.insert(table), [
+            {"entity": "comment", "entity_id": entity_id, "action": "personal_info_posted_anyway", "summary": "要確認",
+             "proxy": False, "details": {"review": review}, "created_at": datetime(2026, 11, 1, tzinfo=UTC)}
+            for entity_id, review in ((5, "pending"), (6, "done"))])
+    engine.dispose()
+    upgrade(empty_database_url)
+    engine = create_engine_for(empty_database_url)
+    with engine.begin() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT entity, entity_id, needs_review, hidden, cause FROM moderationcase")).all()
+    engine.dispose()
+    assert [tuple(r) for r in rows] == [("comment", 5, True, False, "personal_info")]
