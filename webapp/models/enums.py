@@ -110,6 +110,9 @@ class NotificationKind(_Labelled):
     CLAIM = "claim"
     CLAIM_DECISION = "claim_decision"
     ORG_IDENTITY = "org_identity"
+    # Issue 11: what the poster and the followers of an issue hear (services/issue_followers.py).
+    ISSUE_COMMENT = "issue_comment"
+    ISSUE_CONSORTIUM = "issue_consortium"
 
 
 class ClaimStatus(_Labelled):
@@ -218,6 +221,8 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.CLAIM: "代表の申請",
     NotificationKind.CLAIM_DECISION: "代表の申請への回答",
     NotificationKind.ORG_IDENTITY: "団体の確認・代表の指名",
+    NotificationKind.ISSUE_COMMENT: "地域課題へのコメント",
+    NotificationKind.ISSUE_CONSORTIUM: "地域課題に取り組む協議体",
     ClaimStatus.PENDING: "市の確認待ち",
     ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
     ClaimStatus.APPROVED: "承認",

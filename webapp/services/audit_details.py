@@ -17,6 +17,7 @@ LABELS = {
     "version": "版", "period": "期間", "message": "メッセージ", "from_user": "渡した人", "to_user": "受け取った人",
     "from": "変更前の状態", "to": "変更後の状態", "file": "ファイル", "row": "行", "themes": "テーマの決め方",
     "possible_duplicate_of": "重複の可能性がある団体",
+    "issue": "地域課題の番号",
 }
 # Which table an id-valued key points to.
 ID_KINDS = {"organization": Organization, "organizations": Organization, "founding_org": Organization,
