@@ -153,9 +153,11 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
 def retry_unmailed(session: Session, *, settings: mail.MailSettings, older_than: timedelta) -> int:
     if not settings.host:
         return 0  # without a server every retry would only log the same mails again
+    # Only mails due at once: in-app-only and digest notifications stay unmailed here by design.
     ids = session.exec(
-        select(Notification.id).where(
-            Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than
+        select(Notification.id).join(User, User.id == Notification.user_id).where(
+            Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than,
+            User.email_digest.is_(False), User.email_notifications.is_(True), User.is_active.is_(True),
         )
     ).all()
     return deliver_immediate(session, settings=settings, notification_ids=list(ids))
