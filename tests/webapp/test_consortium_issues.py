@@ -221,3 +221,18 @@ def test_parallel_links_of_one_pair_make_one_link_and_one_notice_each(live_serve
         assert links == (1 if audits[-1] == "link_issue" else 0)
     finally:
         engine.dispose()
+
+
+def test_a_closed_consortium_page_says_its_issues_stay_as_they_were(client, auth, db, world):
+    c = world["consortium"]
+    consortium_issues.link(db, consortium_id=c.id, issue_id=world["issue"].id, by_user=world["staff"])
+    consortia.start_evaluation(db, consortium=c, by_user=world["staff"], reason="期間の終わり")
+    consortia.close(db, consortium_id=c.id, by_user=world["staff"])
+    db.commit()
+    auth.login(email="kaicho@example.jp")
+    page = client.get(f"/consortia/{c.id}").get_data(as_text=True)
+    assert "振り返り中・終了した協議体の地域課題は変更できません" in page and "/unlink" not in page
+    assert "公園のベンチが足りない" in page  # still listed, as a record
+    response = post_form(client, f"/consortia/{c.id}/issues", {"issue_id": str(world["issue"].id)},
+                         token_from=f"/consortia/{c.id}")
+    assert response.status_code == 422 and "振り返り中または終了した協議体" in response.get_data(as_text=True)
