@@ -69,6 +69,10 @@ MATRIX = {
     "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
     "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
     "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),
+    # issue 11: following (the poster follows already, others have no 共感: nothing changes) and linking
+    # from the issue page (who may link depends on the 協議体 chosen: refused in the service, 403).
+    "issues.follow": ("POST", "/issues/{issue}/follow", {}, LOGGED_IN),
+    "issues.link_consortium": ("POST", "/issues/{issue}/consortia", {}, LOGGED_IN),
     "consortia.index": ("GET", "/consortia/", None, PUBLIC),
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),
@@ -82,6 +86,8 @@ MATRIX = {
     "consortia.evaluate": ("GET", "/consortia/{consortium}/evaluation/new?org={a}", None, ACT_A),
     "consortia.start_evaluation": ("POST", "/consortia/{consortium}/evaluate-now", {}, MEMBERS),
     "consortia.close": ("POST", "/consortia/{consortium}/close", {}, MEMBERS),
+    "consortia.link_issue": ("POST", "/consortia/{consortium}/issues", {}, MEMBERS),
+    "consortia.unlink_issue": ("POST", "/consortia/{consortium}/issues/{issue}/unlink", {}, MEMBERS),
     "staff.index": ("GET", "/staff/", None, STAFF),
     "staff.gaps": ("GET", "/staff/gaps", None, STAFF),
     "staff.board": ("GET", "/staff/board", None, STAFF),

@@ -38,3 +38,8 @@ class StatusForm(KyodoForm):
     reason = TextAreaField("理由", description="状態の履歴として公開されます。",
                            validators=[DataRequired("理由を入力してください。"),
                                        Length(max=1000, message="1000文字以内で入力してください。")])
+
+
+class LinkConsortiumForm(KyodoForm):
+    consortium_id = SelectField("取り組む協議体", coerce=form_id, validate_choice=False,
+                                validators=[DataRequired("協議体を選んでください。")])

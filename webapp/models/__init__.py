@@ -35,7 +35,7 @@ from .enums import (
     Role,
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
-from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
+from .issues import Comment, Issue, IssueCreate, IssueFollow, IssueStatusChange, IssueSupport, IssueTheme
 from .guards import RateLimitCounter, RegisterUpload
 from .moderation import ContentReport, ModerationCase, NgWord
 from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
@@ -57,7 +57,7 @@ __all__ = [
     "LifecycleEvent", "Principle", "PrincipleRating",
     "Area", "Chome", "CollaborationDomain", "Comment", "Consortium", "ConsortiumArea",
     "ConsortiumCreate", "ConsortiumIssue", "ConsortiumMember", "ConsortiumStatus",
-    "ConsortiumTheme", "IndexChange", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",
+    "ConsortiumTheme", "IndexChange", "IssueFollow", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",
     "IssueStatusChange", "IssueSupport", "IssueTheme", "MemberRole", "Membership", "Notification",
     "NotificationKind", "OrgCategory", "OrgInvitation", "OrgKind", "OrgStatus", "Organization",
     "OrganizationArea", "OrganizationCreate", "OrganizationTheme", "RecordSource", "Role",

@@ -29,6 +29,8 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     # Opt-in: one e-mail a day with everything new, instead of one e-mail per notification.
     email_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # False: notifications stay in the app (お知らせ) and are never mailed, at once or in the digest.
+    email_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     # Unconfirmed accounts may read but not act (services call accounts.require_confirmed).
     email_confirmed_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())

@@ -112,6 +112,9 @@ class NotificationKind(_Labelled):
     ORG_IDENTITY = "org_identity"
     # Moderation (issue 11): the author hears that staff (or N reports) hid their post, or restored it.
     MODERATION = "moderation"
+    # Issue 11: what the poster and the followers of an issue hear (services/issue_followers.py).
+    ISSUE_COMMENT = "issue_comment"
+    ISSUE_CONSORTIUM = "issue_consortium"
 
 
 class ReportReason(_Labelled):
@@ -236,6 +239,8 @@ _LABELS: dict[StrEnum, str] = {
     ReportReason.SPAM: "宣伝・スパム",
     ReportReason.OFF_TOPIC: "関係のない内容",
     ReportReason.OTHER: "その他",
+    NotificationKind.ISSUE_COMMENT: "地域課題へのコメント",
+    NotificationKind.ISSUE_CONSORTIUM: "地域課題に取り組む協議体",
     ClaimStatus.PENDING: "市の確認待ち",
     ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
     ClaimStatus.APPROVED: "承認",

@@ -43,6 +43,15 @@ class IssueSupport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
+class IssueFollow(SQLModel, table=True):
+    """Someone who hears about an issue's updates: its poster (from the start; they may stop) and
+    people who pressed 共感 and chose to follow (services/issue_followers.py)."""
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
 class Comment(SQLModel, table=True):
     __table_args__ = (not_blank("body"),)
 

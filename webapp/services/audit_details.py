@@ -32,6 +32,7 @@ LABELS = {
     "report_reason": "通報の理由", "report_text": "通報の内容", "open_reports": "確認待ちの通報の数",
     "hidden_reason": "非公開の理由", "moderation_reason": "判断の理由", "review": "職員の確認",
     "fields": "警告した項目",
+    "issue": "地域課題の番号",
 }
 REVIEW = {"pending": "確認待ち", "done": "確認済み"}
 # Which table an id-valued key points to.

@@ -179,6 +179,10 @@ def create_consortium(
                  summary=f"協議体「{consortium.name}」を提案",
                  details={"founding_org": founding_org_id, "end_date": consortium.end_date.isoformat()})
     session.flush()
+    if data.issue_ids:  # proposed for issues (from a suggestion): their poster and followers hear it
+        from .consortium_issues import created_with  # here: that module builds on this one
+
+        created_with(session, consortium=consortium, issue_ids=sorted(set(data.issue_ids)), by_user=creator)
     others = [o for o in invite_org_ids if o != founding_org_id]
     if others:
         invite(session, consortium_id=consortium.id, org_ids=others, by_user=creator)

@@ -17,13 +17,12 @@ from ..models import (
     IssueStatusChange,
     IssueSupport,
     IssueTheme,
-    NotificationKind,
     RecordSource,
     Theme,
     User,
     utcnow,
 )
-from . import accounts, changes, moderation, notifications
+from . import accounts, changes, issue_followers, moderation
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -99,6 +98,7 @@ def create_issue(
     )
     changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
+    issue_followers.start_following(session, issue_id=issue.id, user_id=reporter.id)  # may unfollow later
     return issue
 
 
@@ -213,22 +213,25 @@ def add_support(session: Session, *, issue_id: int, user: User) -> None:
 
 
 def remove_support(session: Session, *, issue_id: int, user: User) -> None:
+    """Withdrawing 共感 also stops following (only supporters and the poster follow)."""
     support = session.get(IssueSupport, (issue_id, user.id))
     if support is None:
         raise NotFound("共感していません。")
     session.delete(support)
     session.flush()
+    issue_followers.stop_following(session, issue_id=issue_id, user_id=user.id)
 
 
 def add_comment(session: Session, *, issue_id: int, author: User, body: str) -> Comment:
     accounts.require_confirmed(author)
-    get_issue(session, issue_id)
+    issue = get_issue(session, issue_id)
     body = body.strip()
     if not body:
         raise Conflict("コメントを入力してください。", field="body")
     comment = Comment(issue_id=issue_id, author_id=author.id, body=body)
     session.add(comment)
     session.flush()
+    issue_followers.commented(session, issue=issue, author_id=author.id)
     return comment
 
 
@@ -256,14 +259,9 @@ def change_status(
     # Closed issues leave the duplicate check and the suggestions, reopened ones come back.
     changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
-    if issue.reporter_id != staff.id:
-        # The poster hears back (in-app, and by mail through the usual delivery): status and reason.
-        notifications.notify(
-            session, user_ids=[issue.reporter_id], kind=NotificationKind.ISSUE_STATUS,
-            message=f"あなたが投稿した地域課題「{issue.title}」の状態が「{new_status.label}」になりました。"
-                    f"理由：{reason}",
-            link=f"/issues/{issue.id}",
-        )
+    # The poster and the followers hear back (in-app, and by mail as each chose): status and reason.
+    issue_followers.status_changed(session, issue=issue, new_label=new_status.label, reason=reason,
+                                   actor_id=staff.id)
     return change
 
 
