@@ -25,6 +25,8 @@ MEMBERS = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": 
 ACT_A = {**OWNER_A, "staff": "403"}
 ACT_B = {**OWNER_B, "staff": "403"}
 INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
+# The world's issue was posted by the resident: only they edit or withdraw it (staff too are refused).
+POSTER = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
 
 # endpoint -> (method, url template, form data, expected outcome per role)
 MATRIX = {
@@ -69,6 +71,8 @@ MATRIX = {
     "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
     "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
     "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),
+    "issues.edit": ("POST", "/issues/{issue}/edit", {}, POSTER),
+    "issues.withdraw": ("POST", "/issues/{issue}/withdraw", {}, POSTER),
     "consortia.index": ("GET", "/consortia/", None, PUBLIC),
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),

@@ -8,7 +8,7 @@ from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import audit, personal_info, places, suggestions
+from ..services import audit, issue_edits, personal_info, places, suggestions
 from ..services.errors import ServiceError
 from . import bp, guard
 from .forms import CommentForm, IssueForm, StatusForm
@@ -36,10 +36,12 @@ def _detail_page(issue_id: int, *, comment_form=None, status_form=None, status=2
     session = get_session()
     viewer = current_viewer()
     detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
+    withdrawn = detail.issue.status == IssueStatus.WITHDRAWN
     return render_template(
         "issues/detail.html",
         detail=detail,
-        suggestions=suggestions.for_issue(session, issue_id=issue_id),
+        poster=issue_edits.poster_view(session, issue=detail.issue, viewer=viewer),
+        suggestions=None if withdrawn else suggestions.for_issue(session, issue_id=issue_id),
         comment_form=comment_form or CommentForm(),
         status_form=status_form or StatusForm(),
         may_form_team=suggestions.may_propose_consortium(session, user=viewer),

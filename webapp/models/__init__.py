@@ -15,6 +15,7 @@ from .consortia import (
 from .enums import (
     ACTIVE_ISSUE_STATUSES,
     OPEN_CLAIM_STATUSES,
+    STAFF_ISSUE_STATUSES,
     ClaimStatus,
     TERRITORIAL_CATEGORIES,
     AgreementStatus,
@@ -34,7 +35,7 @@ from .enums import (
     Role,
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
-from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
+from .issues import Comment, Issue, IssueCreate, IssueEdit, IssueStatusChange, IssueSupport, IssueTheme, IssueUpdate
 from .guards import RateLimitCounter, RegisterUpload
 from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
 from .organizations import (
@@ -49,7 +50,7 @@ from .places import Area, Chome, Theme
 __all__ = [
     "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
     "ConsentRecord", "RecoveryCode",
-    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "ClaimStatus", "OrgClaim",
+    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "STAFF_ISSUE_STATUSES", "IssueEdit", "IssueUpdate", "ClaimStatus", "OrgClaim",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
     "LifecycleEvent", "Principle", "PrincipleRating",
