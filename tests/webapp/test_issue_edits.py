@@ -327,3 +327,44 @@ def test_two_tabs_saving_at_once_store_one_edit_and_tell_the_other(db, factory, 
         assert "別の画面で変更されました" in refused
         db.expire_all()
         assert len(db.exec(select(IssueEdit).where(IssueEdit.issue_id == issue.id)).all()) == 1
+
+
+# ---------------------------------------------------------------- migration 0010
+def test_downgrading_0010_turns_a_withdrawn_issue_into_closed_unresolved(empty_database_url):
+    import sqlalchemy as sa
+
+    from webapp.db import create_engine_for
+    from webapp.migrate import downgrade, upgrade
+
+    upgrade(empty_database_url, "0010")
+    engine = create_engine_for(empty_database_url)
+    now = "2026-04-01 00:00:00"
+    with engine.begin() as connection:
+        user_id = connection.execute(sa.text(
+            "INSERT INTO user_account (email, display_name, password_hash, role, is_active, created_at)"
+            " VALUES ('p@example.jp', '投稿者', 'x', 'resident', true, :now) RETURNING id"), {"now": now}).scalar()
+        area_id = connection.execute(sa.text(
+            "INSERT INTO area (city_code, name, kana, postal_code, district, lat, lng)"
+            " VALUES ('13222', '滝山', 'タキヤマ', '2030033', '西地区', 35.76, 139.51) RETURNING id")).scalar()
+        issue_id = connection.execute(sa.text(
+            "INSERT INTO issue (title, body, area_id, reporter_id, show_reporter_name, status, source, created_at,"
+            " updated_at) VALUES ('t', 'b', :a, :u, false, 'withdrawn', 'web', :now, :now) RETURNING id"),
+            {"a": area_id, "u": user_id, "now": now}).scalar()
+        connection.execute(sa.text(
+            "INSERT INTO issuestatuschange (issue_id, old_status, new_status, reason, changed_by_id, created_at)"
+            " VALUES (:i, 'open', 'withdrawn', '解決しました', :u, :now)"), {"i": issue_id, "u": user_id, "now": now})
+        connection.execute(sa.text(
+            "INSERT INTO notification (user_id, kind, message, link, created_at)"
+            " VALUES (:u, 'evaluation_overdue', 'm', '', :now)"), {"u": user_id, "now": now})
+    engine.dispose()
+
+    downgrade(empty_database_url, "0007")
+
+    engine = create_engine_for(empty_database_url)
+    with engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT status FROM issue")).scalars().all() == ["closed_unresolved"]
+        assert connection.execute(sa.text("SELECT new_status, reason FROM issuestatuschange")).all() == [
+            ("closed_unresolved", "解決しました")]
+        assert connection.execute(sa.text("SELECT count(*) FROM notification")).scalar() == 0
+    engine.dispose()
+    upgrade(empty_database_url)
