@@ -368,3 +368,38 @@ def test_downgrading_0010_turns_a_withdrawn_issue_into_closed_unresolved(empty_d
         assert connection.execute(sa.text("SELECT count(*) FROM notification")).scalar() == 0
     engine.dispose()
     upgrade(empty_database_url)
+
+
+def test_hostile_input_from_the_poster_gets_no_5xx(make_app, db, factory, posted):
+    """test_bad_input.py fuzzes every route as staff and as an owner, who are refused here before
+    any parsing: the same values, sent by the poster, reach the forms and the version check."""
+    from tests.webapp.test_bad_input import HOSTILE_IDS, HOSTILE_VALUES, QUERY_NAMES
+    from tests.webclient import DEFAULT_PASSWORD
+
+    app = make_app(WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    assert client.post("/login", data={"email": "poster@example.jp", "password": DEFAULT_PASSWORD}).status_code == 302
+    issue_id = posted["issue"].id
+    fields = ["title", "body", "area", "themes", "post_anyway", "seen", "reason", "confirmed", "back", "action"]
+    failures, count = [], 0
+    # A valid form with a hostile fingerprint reaches the version check: refused, never a 5xx.
+    valid = {"title": "直したタイトル", "body": BODY, "area": str(posted["issue"].area_id)}
+    for value in HOSTILE_VALUES + ["", "０" * 32]:
+        count += 1
+        response = client.post(f"/issues/{issue_id}/edit", data={**valid, "seen": value})
+        if response.status_code != 422:
+            failures.append(("seen", value[:20], response.status_code))
+    for action in ("edit", "withdraw"):
+        for path in [f"/issues/{issue_id}/{action}"] + [f"/issues/{bad}/{action}" for bad in HOSTILE_IDS]:
+            for value in HOSTILE_VALUES:
+                for data in ({name: value for name in fields}, {**{name: value for name in fields}, "confirmed": "1"}):
+                    count += 1
+                    if client.post(path, data=data).status_code >= 500:
+                        failures.append((path, value[:20]))
+            for value in HOSTILE_VALUES[:8]:
+                count += 1
+                if client.get(path, query_string={name: value for name in QUERY_NAMES}).status_code >= 500:
+                    failures.append((path, value[:20]))
+    assert count > 300 and failures == []
+    db.expire_all()
+    assert db.get(Issue, issue_id).title == "一人暮らしの母が心配"  # no hostile fingerprint got an edit through

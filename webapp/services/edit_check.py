@@ -15,4 +15,5 @@ def fingerprint(*parts: object) -> str:
 def unchanged(current: str, seen: str | None) -> bool:
     """True when the form's ``seen`` matches what is stored now. None: a caller that shows nothing
     (scripts, tests) and so has nothing to compare."""
-    return seen is None or hmac.compare_digest(current, seen)
+    # As bytes: compare_digest refuses str with characters outside ASCII (a hostile form value).
+    return seen is None or hmac.compare_digest(current.encode(), seen.encode())
