@@ -45,6 +45,8 @@ PAGES = {
     "issues.index": "/issues/",
     "issues.detail": "/issues/{issue}",
     "issues.new": "/issues/new",
+    "issues.edit": "/issues/{issue}/edit",
+    "issues.withdraw": "/issues/{issue}/withdraw",
     "consortia.index": "/consortia/",
     "consortia.detail": "/consortia/{consortium}",
     "consortia.new": "/consortia/new?issue={issue}",

@@ -25,6 +25,8 @@ MEMBERS = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": 
 ACT_A = {**OWNER_A, "staff": "403"}
 ACT_B = {**OWNER_B, "staff": "403"}
 INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
+# The world's issue was posted by the resident: only they edit or withdraw it (staff too are refused).
+POSTER = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
 
 # endpoint -> (method, url template, form data, expected outcome per role)
 MATRIX = {
@@ -73,6 +75,8 @@ MATRIX = {
     # from the issue page (who may link depends on the 協議体 chosen: refused in the service, 403).
     "issues.follow": ("POST", "/issues/{issue}/follow", {}, LOGGED_IN),
     "issues.link_consortium": ("POST", "/issues/{issue}/consortia", {}, LOGGED_IN),
+    "issues.edit": ("POST", "/issues/{issue}/edit", {}, POSTER),
+    "issues.withdraw": ("POST", "/issues/{issue}/withdraw", {}, POSTER),
     "consortia.index": ("GET", "/consortia/", None, PUBLIC),
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),

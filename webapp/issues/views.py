@@ -8,7 +8,7 @@ from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import audit, consortium_issues, issue_followers, moderation, personal_info, places, suggestions
+from ..services import audit, consortium_issues, issue_edits, issue_followers, moderation, personal_info, places, suggestions
 from ..services.errors import Forbidden, ServiceError
 from . import bp, guard
 from .forms import CommentForm, IssueForm, LinkConsortiumForm, StatusForm
@@ -37,13 +37,15 @@ def _detail_page(issue_id: int, *, comment_form=None, status_form=None, link_for
     viewer = current_viewer()
     detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
     hidden = moderation.hidden_view(session, entity=moderation.ISSUE, entity_id=issue_id, viewer=viewer)
+    withdrawn = detail.issue.status == IssueStatus.WITHDRAWN
     return render_template(
         "issues/detail.html",
         detail=detail,
         hidden=hidden,
         hidden_comments=moderation.hidden_views(session, entity=moderation.COMMENT, viewer=viewer,
                                                 authors={c.id: {c.author_id} for c in detail.comments}),
-        suggestions=None if hidden else suggestions.for_issue(session, issue_id=issue_id),
+        poster=issue_edits.poster_view(session, issue=detail.issue, viewer=viewer),
+        suggestions=None if hidden or withdrawn else suggestions.for_issue(session, issue_id=issue_id),
         comment_form=comment_form or CommentForm(),
         status_form=status_form or StatusForm(),
         may_form_team=suggestions.may_propose_consortium(session, user=viewer),

@@ -15,6 +15,7 @@ from .consortia import (
 from .enums import (
     ACTIVE_ISSUE_STATUSES,
     OPEN_CLAIM_STATUSES,
+    STAFF_ISSUE_STATUSES,
     ClaimStatus,
     TERRITORIAL_CATEGORIES,
     AgreementStatus,
@@ -35,7 +36,17 @@ from .enums import (
     Role,
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
-from .issues import Comment, Issue, IssueCreate, IssueFollow, IssueStatusChange, IssueSupport, IssueTheme
+from .issues import (
+    Comment,
+    Issue,
+    IssueCreate,
+    IssueEdit,
+    IssueFollow,
+    IssueStatusChange,
+    IssueSupport,
+    IssueTheme,
+    IssueUpdate,
+)
 from .guards import RateLimitCounter, RegisterUpload
 from .moderation import ContentReport, ModerationCase, NgWord
 from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
@@ -51,7 +62,7 @@ from .places import Area, Chome, Theme
 __all__ = [
     "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
     "ConsentRecord", "RecoveryCode",
-    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "ClaimStatus", "OrgClaim",
+    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "STAFF_ISSUE_STATUSES", "IssueEdit", "IssueUpdate", "ClaimStatus", "OrgClaim",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
     "LifecycleEvent", "Principle", "PrincipleRating",

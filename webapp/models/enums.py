@@ -64,6 +64,12 @@ class IssueStatus(_Labelled):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     CLOSED_UNRESOLVED = "closed_unresolved"
+    WITHDRAWN = "withdrawn"  # by its poster, with a reason; the page stays, marked
+
+
+# Statuses staff set from the issue page (取り下げ is the poster's own act).
+STAFF_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED,
+                        IssueStatus.CLOSED_UNRESOLVED)
 
 
 # Issues still being worked on: the ones listed, suggested for and counted as open.
@@ -115,6 +121,9 @@ class NotificationKind(_Labelled):
     # Issue 11: what the poster and the followers of an issue hear (services/issue_followers.py).
     ISSUE_COMMENT = "issue_comment"
     ISSUE_CONSORTIUM = "issue_consortium"
+    # Staff notices (issue 11 item 7): a 協議体 moved to 振り返り; its evaluations are overdue.
+    CONSORTIUM_EVALUATING = "consortium_evaluating"
+    EVALUATION_OVERDUE = "evaluation_overdue"
 
 
 class ReportReason(_Labelled):
@@ -206,6 +215,7 @@ _LABELS: dict[StrEnum, str] = {
     IssueStatus.IN_PROGRESS: "対応中",
     IssueStatus.RESOLVED: "解決",
     IssueStatus.CLOSED_UNRESOLVED: "解決せず終了",
+    IssueStatus.WITHDRAWN: "取り下げ",
     CollaborationDomain.CITIZEN_LED: "市民が主体",
     CollaborationDomain.COOPERATIVE: "市民と行政が協力",
     CollaborationDomain.GOVERNMENT_LED: "行政が主体",
@@ -241,6 +251,8 @@ _LABELS: dict[StrEnum, str] = {
     ReportReason.OTHER: "その他",
     NotificationKind.ISSUE_COMMENT: "地域課題へのコメント",
     NotificationKind.ISSUE_CONSORTIUM: "地域課題に取り組む協議体",
+    NotificationKind.CONSORTIUM_EVALUATING: "協議体の振り返り開始",
+    NotificationKind.EVALUATION_OVERDUE: "振り返りの遅れ",
     ClaimStatus.PENDING: "市の確認待ち",
     ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
     ClaimStatus.APPROVED: "承認",

@@ -78,6 +78,17 @@ class IssueStatusChange(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
+class IssueEdit(SQLModel, table=True):
+    """Public history of a poster's edits: per changed field, [before, after] (town and theme
+    names as they were then; the body in full, so that the page can show what changed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", ondelete="CASCADE", index=True)
+    edited_by_id: int = Field(foreign_key="user_account.id")
+    changes: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
 class IssueCreate(SQLModel):
     """What a resident supplies when posting an issue."""
 
@@ -87,4 +98,15 @@ class IssueCreate(SQLModel):
     body: str = Field(min_length=1, max_length=4000)
     area_id: int
     show_reporter_name: bool = False
+    theme_ids: list[int] = Field(default_factory=list)
+
+
+class IssueUpdate(SQLModel):
+    """What the poster may change while nobody has acted on the issue yet."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=120)
+    body: str = Field(min_length=1, max_length=4000)
+    area_id: int
     theme_ids: list[int] = Field(default_factory=list)

@@ -5,7 +5,7 @@ from ..access import login_required
 from ..db import get_session
 from ..forms import KyodoForm
 from ..services import notifications as notification_service
-from ..services import org_invitations
+from ..services import org_invitations, pending
 from ..services.errors import NotFound
 from . import bp
 
@@ -19,6 +19,8 @@ def index():
         "notifications/index.html",
         notifications=items,
         invitations=org_invitations.pending_for(session, user=current_user),
+        consortium_invitations=pending.consortium_invitations(session, user=current_user),
+        claims_to_answer=pending.claims_to_answer(session, user=current_user),
         form=KyodoForm(),
         delivery=notification_service.delivery_of(current_user),
         delivery_choices=notification_service.DELIVERY_CHOICES,

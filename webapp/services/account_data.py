@@ -12,6 +12,7 @@ from ..models import (
     ContentReport,
     Issue,
     IssueFollow,
+    IssueEdit,
     IssueSupport,
     MemberRole,
     Membership,
@@ -49,6 +50,9 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         "issues": [{"id": i.id, "title": i.title, "body": i.body, "status": i.status.value,
                     "created_at": when(i.created_at)}
                    for i in session.exec(select(Issue).where(Issue.reporter_id == user.id).order_by(Issue.id))],
+        "issue_edits": [{"issue_id": e.issue_id, "changes": e.changes, "created_at": when(e.created_at)}
+                        for e in session.exec(select(IssueEdit).where(IssueEdit.edited_by_id == user.id)
+                                              .order_by(IssueEdit.id))],
         "comments": [{"id": c.id, "issue_id": c.issue_id, "body": c.body, "created_at": when(c.created_at)}
                      for c in session.exec(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))],
         "supports": [{"issue_id": s.issue_id, "created_at": when(s.created_at)}

@@ -24,7 +24,7 @@ from ..models import (
     Issue,
     User,
 )
-from . import accounts, audit, issue_followers
+from . import accounts, audit, issue_edits, issue_followers, moderation
 from . import consortia as consortium_service
 from .errors import Conflict, Forbidden, NotFound
 
@@ -67,6 +67,8 @@ def link(session: Session, *, consortium_id: int, issue_id: int, by_user: User) 
     """This 協議体 takes the issue up; the poster and the followers are told."""
     consortium = _hold(session, consortium_id=consortium_id, user=by_user)
     issue = _issue(session, issue_id)
+    # The issue's lock: an edit or withdrawal in flight finishes first, and a withdrawn one is refused.
+    issue_edits.hold_for_take_up(session, issue_ids=[issue.id])
     if issue.status not in ACTIVE_ISSUE_STATUSES:
         raise Conflict(f"「{issue.status.label}」の地域課題はつなげません。", field="issue_id")
     if session.get(ConsortiumIssue, (consortium.id, issue.id)) is not None:
@@ -135,7 +137,7 @@ def candidates_for(session: Session, *, consortium_id: int, limit: int = 100) ->
     linked = select(ConsortiumIssue.issue_id).where(ConsortiumIssue.consortium_id == consortium_id)
     return list(session.exec(
         select(Issue.id, Issue.title).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES), Issue.area_id.in_(areas),
-                                            Issue.id.not_in(linked))
+                                            Issue.id.not_in(linked), moderation.visible(Issue))
         .order_by(Issue.created_at.desc(), Issue.id.desc()).limit(limit)
     ).all())
 

@@ -130,6 +130,8 @@ def list_issues(
     ).outerjoin(counts, counts.c.issue_id == Issue.id).where(moderation.visible(Issue))
     if statuses:
         query = query.where(Issue.status.in_(statuses))
+    else:  # a withdrawn issue keeps its page but leaves the lists (unless asked for by its status)
+        query = query.where(Issue.status != IssueStatus.WITHDRAWN)
     if area_id is not None:
         query = query.where(Issue.area_id == area_id)
     total = session.exec(
@@ -204,6 +206,8 @@ def add_support(session: Session, *, issue_id: int, user: User) -> None:
     """共感: once per user and issue; reporters cannot support their own issue."""
     accounts.require_confirmed(user)
     issue = get_issue(session, issue_id)
+    if issue.status == IssueStatus.WITHDRAWN:
+        raise Conflict("取り下げられた地域課題には共感できません。")
     if issue.reporter_id == user.id:
         raise Conflict("ご自身の投稿には共感できません。")
     if session.get(IssueSupport, (issue_id, user.id)) is not None:
@@ -225,6 +229,8 @@ def remove_support(session: Session, *, issue_id: int, user: User) -> None:
 def add_comment(session: Session, *, issue_id: int, author: User, body: str) -> Comment:
     accounts.require_confirmed(author)
     issue = get_issue(session, issue_id)
+    if issue.status == IssueStatus.WITHDRAWN:
+        raise Conflict("取り下げられた地域課題にはコメントできません。", field="body")
     body = body.strip()
     if not body:
         raise Conflict("コメントを入力してください。", field="body")
@@ -249,6 +255,8 @@ def change_status(
         raise Conflict("変更の理由を入力してください。", field="reason")
     if issue.status == new_status:
         raise Conflict("すでにその状態です。", field="status")
+    if IssueStatus.WITHDRAWN in (issue.status, new_status):  # the poster's own act, and final
+        raise Conflict("取り下げは投稿者だけが行え、取り下げられた地域課題の状態は変更できません。", field="status")
     change = IssueStatusChange(
         issue_id=issue.id, old_status=issue.status, new_status=new_status,
         reason=reason, changed_by_id=staff.id,

@@ -32,6 +32,7 @@ ORG, ISSUE = "organization", "issue"
 MAX_QUERY_LENGTH = 100
 # A match by reading alone ranks below any match as written or as the same dictionary word.
 READING_SCORE = 0.4
+# Every issue but a withdrawn one (取り下げ: its page stays, it leaves the search).
 SEARCHED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.CLOSED_UNRESOLVED)
 
 
@@ -116,7 +117,7 @@ def build_search_index(session: Session) -> SearchIndex:
     for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
                                                        moderation.visible(Organization))):
         index.upsert((ORG, org.id), org.name, _org_text(org))
-    for issue in session.exec(select(Issue).where(moderation.visible(Issue))):
+    for issue in session.exec(select(Issue).where(moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES))):
         index.upsert((ISSUE, issue.id), issue.title, issue.body)
     return index
 
@@ -137,7 +138,7 @@ def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]
         Issue.id.in_(issue_ids), moderation.visible(Issue)))} if issue_ids else {}
     for issue_id in issue_ids:
         issue = issues.get(issue_id)
-        if issue is None:
+        if issue is None or issue.status not in SEARCHED_ISSUES:
             index.remove((ISSUE, issue_id))
         else:
             index.upsert((ISSUE, issue_id), issue.title, issue.body)

@@ -24,6 +24,7 @@ from ..models import (
     ACTIVE_ISSUE_STATUSES,
     Area,
     Issue,
+    IssueStatus,
     IssueSupport,
     IssueTheme,
     NotificationKind,
@@ -272,11 +273,15 @@ MAX_CACHED_RESULTS = 2048
 # Seconds an issue page may keep showing suggestions from before the latest change. Without this
 # bound every edit anywhere would make every worker recompute every issue page at once.
 DEFAULT_MAX_AGE = 5.0
+WITHDRAWN_NOTE = "投稿者が取り下げた地域課題には、団体を提案しません。"
 
 
 def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | None = None) -> IssueSuggestions:
     """Suggestions for an issue page, kept per worker; recomputed when the index has changed and
     the kept ones are older than ``max_age`` seconds (KYODO_SUGGESTIONS_MAX_AGE)."""
+    issue = session.get(Issue, issue_id)
+    if issue is not None and issue.status == IssueStatus.WITHDRAWN:
+        return IssueSuggestions([], [], [], WITHDRAWN_NOTE)  # it left the suggestions with the index
     if max_age is None:
         max_age = float(current_app.config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) \
             if has_app_context() else DEFAULT_MAX_AGE
