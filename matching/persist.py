@@ -133,7 +133,8 @@ def file_sha256(path: Path) -> str:
 
 # ---------------------------------------------------------------- the matching index
 _INDEX_PARAMS = ("theme_weight", "title_weight", "partner_forward_weight", "partner_smoothing",
-                 "hub_weight", "partner_hub_weight", "min_tail", "n_jobs", "random_state")
+                 "hub_weight", "partner_hub_weight", "min_tail", "n_jobs", "random_state",
+                 "fit_chunk")
 _ENCODER_PARAMS = ("word_weight", "concept_weight", "char_weight", "semantic_weight",
                    "expansion_weight", "char_ngram_range", "semantic_directions")
 _ENCODER_ARRAYS = ("semantic_mean_", "semantic_dirs_", "semantic_cols_", "semantic_rows_")
