@@ -29,6 +29,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timezone
 from importlib import metadata
 from pathlib import Path
 
@@ -106,8 +107,15 @@ def entries_digest(session: Session, version: int) -> str:
         ).all()
     if not rows:
         return ""
-    text = "\n".join(f"{i}|{e}|{eid}|{c.replace(tzinfo=None).isoformat()}" for i, e, eid, c in rows)
+    text = "\n".join(f"{i}|{e}|{eid}|{_utc(c)}" for i, e, eid, c in rows)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _utc(moment) -> str:
+    # PostgreSQL answers in the session's time zone, SQLite with naive UTC: compare in UTC.
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.isoformat()
 
 
 def _url_digest(session: Session) -> str:
