@@ -227,3 +227,22 @@ def test_build_index_refreshes_a_snapshot_behind_the_database(db, demo, factory,
     assert pointer["version"] == changes.current_version(db)
     stored = db.exec(select(ChangeLogVersion.database_id)).one()
     assert pointer["database_id"] == stored and len(stored) == 32
+
+
+def test_a_worker_far_ahead_of_the_snapshot_writes_it_again_once(db, demo, factory, index_dir, monkeypatch):
+    from webapp.services import worker_cache
+
+    monkeypatch.setattr(worker_cache, "RESAVE_AFTER", 4)
+    _matching().get(db)
+    first, second = _matching(), _matching()
+    first.get(db), second.get(db)
+    assert first.source(db) == second.source(db) == "snapshot"
+    for n in range(4):
+        factory.organization(name=f"川べり清掃の会{n}", towns=("南沢",))
+    pointer = index_dir / "matching.json"
+    first.get(db)
+    written = json.loads(pointer.read_text("utf-8"))
+    assert written["version"] == changes.current_version(db)
+    factory.organization(name="もう一つの会", towns=("南沢",))
+    second.get(db)  # as far ahead, but the other worker has just written one: left as it is
+    assert json.loads(pointer.read_text("utf-8"))["directory"] == written["directory"]

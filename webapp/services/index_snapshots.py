@@ -211,9 +211,12 @@ def _mismatch(meta: dict, expected: dict | None, upto: int) -> str:
 
 
 # ---------------------------------------------------------------- writing
-def save(session: Session, kind: SnapshotKind, index, *, version: int) -> bool:
+def save(session: Session, kind: SnapshotKind, index, *, version: int,
+         unless_within: int | None = None) -> bool:
     """Write a snapshot of `index` (reflecting `version`) unless another process is writing one
-    of this kind now; return whether it was written. Errors are logged, never raised."""
+    of this kind now, or (with `unless_within`) the one on disk for this database and code is at
+    most that many versions behind; return whether it was written. Errors are logged, never
+    raised."""
     directory = directory_for(session)
     if directory is None:
         return False
@@ -228,6 +231,8 @@ def save(session: Session, kind: SnapshotKind, index, *, version: int) -> bool:
             except BlockingIOError:
                 log.info("index snapshot %s: another process is writing one", kind.name)
                 return False
+            if unless_within is not None and _recent_enough(directory, kind, key, unless_within):
+                return False
             _remove_stale_temporaries(directory, kind)
             started = time.perf_counter()
             name = _write(directory, kind, index, key)
@@ -238,6 +243,16 @@ def save(session: Session, kind: SnapshotKind, index, *, version: int) -> bool:
     except Exception as error:  # noqa: BLE001 — a cache that cannot be written is only a slower start
         log.warning("index snapshot %s not written: %s", kind.name, error)
         return False
+
+
+def _recent_enough(directory: Path, kind: SnapshotKind, key: dict, within: int) -> bool:
+    # Another worker of the same server may have written one a moment ago.
+    try:
+        meta = json.loads((directory / f"{kind.name}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return False
+    same = all(meta.get(k) == key[k] for k in ("database_id", "database_url", "fingerprint"))
+    return same and isinstance(meta.get("version"), int) and key["version"] - within <= meta["version"] <= key["version"]
 
 
 def _write(directory: Path, kind: SnapshotKind, index, key: dict) -> str:

@@ -91,17 +91,20 @@ class VersionedCache(Generic[T]):
             else:
                 kept = entry.index
                 entry.index, entry.version = self._apply(own, kept, changed), version
-                if entry.index is not kept or version - max(entry.on_disk, entry.tried) >= RESAVE_AFTER:
-                    self._save(own, entry)  # a full rebuild, or far ahead of the snapshot
+                if entry.index is not kept:  # apply chose a full rebuild
+                    self._save(own, entry)
+                elif version - max(entry.on_disk, entry.tried) >= RESAVE_AFTER:
+                    # Far ahead of the snapshot: write it again, unless another worker just did.
+                    self._save(own, entry, unless_within=RESAVE_AFTER // 2)
 
     def _full_build(self, own: Session, entry: _Entry, version: int) -> None:
         entry.index, entry.version, entry.source = self._build(own), version, "build"
         self._save(own, entry)
 
-    def _save(self, own: Session, entry: _Entry) -> None:
+    def _save(self, own: Session, entry: _Entry, unless_within: int | None = None) -> None:
         entry.tried = entry.version
         if self._snapshot is not None and index_snapshots.save(
-                own, self._snapshot, entry.index, version=entry.version):
+                own, self._snapshot, entry.index, version=entry.version, unless_within=unless_within):
             entry.on_disk = entry.version
 
     def refresh_snapshot(self, session: Session, *, rebuild: bool = False) -> str:
