@@ -38,6 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["KYODO_CITY_NAME"] = city.name
     app.config["KYODO_CITY_DIRECTORY"] = str(city.directory)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["KYODO_ENV"] == "testing" and "KYODO_INDEX_DIR" not in (test_config or {}):
+        app.config["KYODO_INDEX_DIR"] = ""  # tests build their indexes unless they ask for snapshots
+    from .services import index_snapshots
+
+    index_snapshots.configure(app.config["DATABASE_URL"], app.config["KYODO_INDEX_DIR"])
 
     if app.config["KYODO_PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -6,8 +6,10 @@ normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the
 glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -23,7 +25,7 @@ from ..models import (
     OrgKind,
     OrgStatus,
 )
-from . import changes, moderation
+from . import changes, index_snapshots, moderation
 from .pagination import PER_PAGE, Page, clamp_page
 from .worker_cache import VersionedCache
 
@@ -67,11 +69,33 @@ class SearchIndex:
 
         self.remove(key)
         words, expansions = self._split(f"{title}\n{text}")
-        doc = _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
-                   reading(f"{title}\n{text}"))
+        self._add(key, _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
+                            reading(f"{title}\n{text}")))
+
+    def _add(self, key: tuple[str, int], doc: _Doc) -> None:
         self.docs[key] = doc
-        for feature in words | expansions:
+        for feature in doc.words | doc.expansions:
             self._postings.setdefault(feature, set()).add(key)
+
+    def save(self, directory: Path) -> None:
+        """Write the analysed documents as one JSON file (services/index_snapshots.py)."""
+        docs = [[t, i, d.title, d.text, sorted(d.words), sorted(d.expansions), d.reading]
+                for (t, i), d in self.docs.items()]
+        with open(Path(directory) / "search.json", "w", encoding="utf-8") as f:
+            json.dump({"format": 1, "docs": docs}, f, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchIndex:
+        """The index `save` wrote (ValueError if the file is not of this format)."""
+        state = json.loads((Path(directory) / "search.json").read_text("utf-8"))
+        if state.get("format") != 1:
+            raise ValueError("not a search index of this format")
+        index = cls()
+        for t, i, title, text, words, expansions, reading in state["docs"]:
+            if t not in (ORG, ISSUE) or not isinstance(i, int):
+                raise ValueError("not a search index document")
+            index._add((t, i), _Doc(title, text, frozenset(words), frozenset(expansions), reading))
+        return index
 
     def remove(self, key: tuple[str, int]) -> None:
         doc = self.docs.pop(key, None)
@@ -145,7 +169,18 @@ def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]
     return index
 
 
-_indexes = VersionedCache(build_search_index, _replay)
+def _save_snapshot(index: SearchIndex, directory: Path) -> dict:
+    index.save(directory)
+    return {}
+
+
+SNAPSHOT = index_snapshots.SnapshotKind("search", _save_snapshot, lambda directory, extra: SearchIndex.load(directory))
+_indexes = VersionedCache(build_search_index, _replay, SNAPSHOT)
+
+
+def snapshot_cache() -> VersionedCache:
+    """This process's cache of the index, for `kyodo build-index` and the server's warm-up."""
+    return _indexes
 
 
 def current_index(session: Session) -> SearchIndex:

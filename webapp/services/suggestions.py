@@ -36,7 +36,7 @@ from ..models import (
     Theme,
     User,
 )
-from . import changes, moderation
+from . import changes, index_snapshots, moderation
 from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
@@ -205,7 +205,27 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     return fitted
 
 
-_indexes = VersionedCache(_build, _replay)
+def _save_snapshot(fitted: _Fitted, directory) -> dict:
+    from matching.persist import save_index
+
+    save_index(fitted.index, directory)
+    return {"fitted": fitted.fitted, "changed": fitted.changed}
+
+
+def _load_snapshot(directory, extra: dict) -> _Fitted:
+    from matching.persist import load_index
+
+    # index_snapshots has checked every file against the hashes it wrote.
+    return _Fitted(load_index(directory, verify=False), int(extra["fitted"]), int(extra["changed"]))
+
+
+SNAPSHOT = index_snapshots.SnapshotKind("matching", _save_snapshot, _load_snapshot)
+_indexes = VersionedCache(_build, _replay, SNAPSHOT)
+
+
+def snapshot_cache() -> VersionedCache:
+    """This process's cache of the index, for `kyodo build-index` and the server's warm-up."""
+    return _indexes
 
 
 def build_index(session: Session):
