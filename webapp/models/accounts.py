@@ -38,6 +38,8 @@ class User(SQLModel, table=True):
     session_token: str = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
     # Base32 TOTP secret once a staff member has enrolled a second factor.
     totp_secret: str | None = Field(default=None, max_length=64)
+    # The newest TOTP time step accepted for this account: a code is good for one login only.
+    totp_last_step: int | None = Field(default=None)
     deleted_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
 
     # flask-login's user protocol; is_active is the column above.
