@@ -1,15 +1,15 @@
 """A staff TOTP code is good for one login only: the newest accepted time step per account.
 
-Revision ID: 0013
-Revises: 0007
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-03 07:20:00
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0013'
-down_revision = '0007'
+revision = '0012'
+down_revision = '0011'
 branch_labels = None
 depends_on = None
 
