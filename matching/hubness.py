@@ -61,6 +61,15 @@ class RequestMeans:
         self.sums = GrowingArray(np.float64)
         self.sums.extend(sums)
 
+    def set_requests(self, applied: sp.csr_matrix, count: int, sums) -> None:
+        """Set the statistics from parts computed elsewhere (MatchingIndex.fit, by chunks): the
+        sum of the request rows, how many there are, and each organization's `fit` sum."""
+        self.applied = sp.csr_matrix(applied, dtype=np.float64)
+        self.pending = sp.csr_matrix((1, self.n_features), dtype=np.float64)
+        self.count = int(count)
+        self.sums = GrowingArray(np.float64)
+        self.sums.extend(np.asarray(sums, dtype=np.float64))
+
     def add_org(self, row: sp.csr_matrix, own_request: sp.csr_matrix | None = None) -> None:
         """A new organization slot, after its own request (if any) was added: its fit to the
         applied requests now; the pending ones reach it with everyone's at the next query."""

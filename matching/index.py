@@ -91,7 +91,8 @@ class MatchingIndex:
                  theme_weight: float = 0.3, title_weight: int = 2,
                  partner_forward_weight: float = 0.75, partner_smoothing: float = 0.2,
                  hub_weight: float = 1.5, partner_hub_weight: float = 0.5,
-                 min_tail: int = 512, n_jobs: int = 1, random_state: int = 0):
+                 min_tail: int = 512, n_jobs: int = 1, random_state: int = 0,
+                 fit_chunk: int = 20_000):
         self.encoder = encoder
         self.town_fit = town_fit
         self.theme_weight = theme_weight
@@ -105,6 +106,8 @@ class MatchingIndex:
         self.partner_hub_weight = partner_hub_weight
         self.min_tail = min_tail
         self.n_jobs = n_jobs
+        # Texts encoded at a time while fitting: bounds the temporaries (memory), not the result.
+        self.fit_chunk = fit_chunk
         # Nothing here is random today; kept so a future sampled component stays reproducible.
         self.random_state = random_state
 
@@ -124,30 +127,85 @@ class MatchingIndex:
         self.themes_ = ThemeProfiler(self.theme_codes_)
 
         activity = [self._activity_text(o) for o in orgs]
-        needs = [o.needs for o in orgs]
         issue_texts = [self._issue_text(i) for i in issues]
-        # One pass: every text is analysed once, and the fit sees exactly the texts it encodes.
-        rows = self.encoder_.fit_transform(activity + needs + issue_texts, n_jobs=self.n_jobs)
+        # One pass: every text is analysed once, and the fit sees exactly the texts it encodes;
+        # the rows then come a chunk at a time, straight into the stores (no whole-matrix copies).
+        chunks = self.encoder_.fit_chunks(activity + [o.needs for o in orgs] + issue_texts,
+                                          n_jobs=self.n_jobs, chunk=self.fit_chunk)
         # Theme suggestion is nlp's zero-shot model over the themes' names, descriptions and
         # keywords; declared themes are added on top (ThemeProfiler).
         self.theme_suggester_ = ThemeSuggester(themes).fit()
         self.theme_suggester_.vectorizer_.n_jobs = self.n_jobs
 
-        n_features = rows.shape[1]
-        n_themes = len(self.theme_codes_)
         n_dense = getattr(self.encoder_, "n_dense_", 0)
+        n_features = sum(len(idf) for idf in self.encoder_.idf_) + n_dense
+        n_themes = len(self.theme_codes_)
         self.orgs_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
         self.issues_ = _Collection(n_features, n_dense, n_themes, self.min_tail)
-        n = len(orgs)
-        if orgs:
-            self._add_orgs(orgs, rows[:n], rows[n: 2 * n])
-        if issues:
-            self._add_issues(issues, rows[2 * n:])
-        # Requests in general: every organization's stated needs and every issue.
+        n, m = len(orgs), len(issues)
+        self._add_profiles(self.orgs_, orgs, activity, [o.themes for o in orgs],
+                           [_KIND_CODE[o.kind] for o in orgs], [o.towns for o in orgs])
+        self._add_profiles(self.issues_, issues, issue_texts, [i.themes for i in issues], [0] * m,
+                           [[i.town] if i.town else [] for i in issues])
+        del activity, issue_texts
+        # Rows [0, n) are the organizations' activity, [n, 2n) their needs, [2n, 2n + m) issues.
+        targets = [(0, n, self.orgs_.main), (n, 2 * n, self.orgs_.extra),
+                   (2 * n, 2 * n + m, self.issues_.main)]
+        sparse_parts = {id(store): [] for _, _, store in targets}
+        for lo, hi, store in targets:
+            if store.dense is not None:
+                store.dense._reserve(hi - lo)
+        # Requests in general (every organization's stated needs and every issue), summed.
+        request_sum = np.zeros(n_features, dtype=np.float64)
+        request_count = 0
+        start = 0
+        for rows in chunks:
+            stop = start + rows.shape[0]
+            for lo, hi, store in targets:
+                a, b = max(lo, start), min(hi, stop)
+                if a >= b:
+                    continue
+                segment = rows[a - start: b - start]
+                sparse, dense = store._split(segment)
+                sparse_parts[id(store)].append(sparse)
+                if dense is not None:
+                    store.dense.extend(dense)
+                if lo >= n:
+                    requests = sp.csr_matrix(segment, dtype=np.float64)
+                    live = np.diff(requests.indptr) > 0
+                    request_count += int(live.sum())
+                    request_sum += np.asarray(requests[live].sum(axis=0)).ravel()
+            start = stop
+            del rows
+        for _, _, store in targets:
+            parts = sparse_parts.pop(id(store))
+            if parts:
+                store.sparse.extend(sp.vstack(parts, format="csr") if len(parts) > 1 else parts[0])
+            del parts
+        self.issues_.extra.extend(sp.csr_matrix((m, n_features), dtype=np.float32))
         self.hub_ = RequestMeans(n_features)
-        self.hub_.fit(rows[:n], sp.vstack([rows[n: 2 * n], rows[2 * n:]], format="csr"),
-                      own_requests=rows[n: 2 * n])
+        applied = sp.csr_matrix(request_sum[None, :])
+        self.hub_.set_requests(applied, request_count, self._own_request_sums(applied, n))
         return self
+
+    def _add_profiles(self, coll, profiles, texts, declared, kinds, towns) -> None:
+        """Slots, towns and theme vectors of freshly fitted profiles (their rows come after)."""
+        for profile, kind, names in zip(profiles, kinds, towns):
+            rows, coords = self._town_rows(names)
+            coll.add(profile.id, profile, kind, rows, coords)
+        for i in range(0, len(profiles), self.fit_chunk):
+            coll.theme.extend(self._themes_of(texts[i: i + self.fit_chunk],
+                                              declared[i: i + self.fit_chunk]))
+
+    def _own_request_sums(self, applied, n: int) -> np.ndarray:
+        """Each organization's fit to all requests but its own (matching.hubness), by chunks."""
+        sums = np.zeros(n, dtype=np.float64)
+        for lo in range(0, n, self.fit_chunk):
+            slots = np.arange(lo, min(n, lo + self.fit_chunk))
+            act, own = self.orgs_.main.rows(slots), self.orgs_.extra.rows(slots)
+            sums[lo: lo + len(slots)] = (sparse_row_dots(act, applied).astype(np.float64)
+                                         - np.asarray(act.multiply(own).sum(axis=1)).ravel())
+        return sums
 
     @staticmethod
     def _activity_text(org: OrgProfile) -> str:
@@ -169,24 +227,6 @@ class MatchingIndex:
     def _town_rows(self, names) -> tuple[np.ndarray, bool]:
         rows = self.towns_.rows(names)
         return rows, any(self.towns_.has_coordinates(n) for n in names)
-
-    def _add_orgs(self, orgs, act, needs):
-        theme = self._themes_of([self._activity_text(o) for o in orgs], [o.themes for o in orgs])
-        for k, org in enumerate(orgs):
-            rows, coords = self._town_rows(org.towns)
-            self.orgs_.add(org.id, org, _KIND_CODE[org.kind], rows, coords)
-        self.orgs_.theme.extend(theme)
-        self.orgs_.main.extend(act)
-        self.orgs_.extra.extend(needs)
-
-    def _add_issues(self, issues, rows):
-        theme = self._themes_of([self._issue_text(i) for i in issues], [i.themes for i in issues])
-        for issue in issues:
-            trows, coords = self._town_rows([issue.town] if issue.town else [])
-            self.issues_.add(issue.id, issue, 0, trows, coords)
-        self.issues_.theme.extend(theme)
-        self.issues_.main.extend(rows)
-        self.issues_.extra.extend(sp.csr_matrix(rows.shape, dtype=np.float32))
 
     def _check(self):
         if not hasattr(self, "orgs_"):

@@ -35,7 +35,9 @@ class RowStore:
         """Append many rows at once (into the base); return their slots."""
         start = len(self)
         self._merge_tail()
-        self.base = sp.vstack([self.base, rows.astype(np.float32)], format="csr")
+        rows = sp.csr_matrix(rows, dtype=np.float32)
+        # Into an empty store (a fit) the rows become the base as they are: no copy.
+        self.base = rows if not self.base.shape[0] else sp.vstack([self.base, rows], format="csr")
         self._base_csc = None
         return np.arange(start, start + rows.shape[0])
 

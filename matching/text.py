@@ -63,6 +63,11 @@ def _hash_pairs(rows, n_features) -> sp.csr_matrix:
     return hasher.transform(rows).tocsr()
 
 
+def _compact(m: sp.csr_matrix) -> sp.csr_matrix:
+    """Raw counts kept for later weighting, in float32 (weighting converts to float32 anyway)."""
+    return sp.csr_matrix(m, dtype=np.float32)
+
+
 def _sublinear(m: sp.csr_matrix) -> sp.csr_matrix:
     m = m.tocsr(copy=True)
     m.sum_duplicates()
@@ -149,22 +154,33 @@ class TextEncoder:
     def fit_transform(self, texts, n_jobs: int = 1, chunk: int = 20_000) -> sp.csr_matrix:
         """Fit on texts and return their rows, analysing each text once and a chunk at a time
         (memory holds sparse counts, not the analyses)."""
+        parts = list(self.fit_chunks(texts, n_jobs=n_jobs, chunk=chunk))
+        return sp.vstack(parts, format="csr") if len(parts) != 1 else parts[0]
+
+    def fit_chunks(self, texts, n_jobs: int = 1, chunk: int = 20_000):
+        """Fit on texts, then yield their rows a chunk of `chunk` texts at a time, in order.
+
+        Everything is done a chunk at a time: the raw counts are kept per chunk (float32), the
+        document frequencies and the word-vector mean and principal directions are accumulated
+        over the chunks, and the weighted rows are made as they are consumed. At 600k texts the
+        whole-matrix temporaries of the earlier one-shot fit peaked at 9 GB (docs/BENCHMARKS.md).
+        """
         texts = list(texts)
         raws, words_seen = [], set()
         semantic = bool(self.semantic_weight)
         for start in range(0, len(texts), chunk):
             analyses = self.analyze_many(texts[start: start + chunk], n_jobs, surfaces=False)
-            raws.append(self._raw_blocks(analyses))
+            raws.append(tuple(_compact(b) for b in self._raw_blocks(analyses)))
             if semantic:
                 words_seen.update(f for a in analyses for f in a.features if not is_expansion(f))
-        blocks = [sp.vstack([r[i] for r in raws], format="csr") if raws else
-                  sp.csr_matrix((0, n), dtype=np.float32)
-                  for i, n in enumerate((WORD_FEATURES, CONCEPT_FEATURES, CHAR_FEATURES))]
-        del raws
+            del analyses
         n = len(texts)
+        del texts
         self.idf_ = []
-        for block in blocks:
-            df = np.bincount(block.indices, minlength=block.shape[1])
+        for i, width in enumerate((WORD_FEATURES, CONCEPT_FEATURES, CHAR_FEATURES)):
+            df = np.zeros(width, dtype=np.int64)
+            for r in raws:
+                df += np.bincount(r[i].indices, minlength=width)
             # Features never seen in fitting get no weight: they cannot match any fitted text, and
             # would only shrink the other features' share of a new text's vector.
             idf = np.where(df > 0, np.log((1 + n) / (1 + df)) + 1.0, 0.0).astype(np.float32)
@@ -174,26 +190,54 @@ class TextEncoder:
         self.n_dense_ = 0
         if semantic:
             self._fit_semantic(sorted(words_seen))
-            dense = self._semantic_raw(blocks[0])
-            # A city with no profiles yet fits on nothing: centre on zero rather than on NaN.
-            self.semantic_mean_ = dense.mean(axis=0) if n else np.zeros(dense.shape[1], dtype=np.float32)
-            self.n_dense_ = len(self.semantic_mean_)
-            self.semantic_dirs_ = self._dominant_directions(dense)
-        # Weighted a chunk at a time: the temporaries of 600k rows at once took gigabytes.
-        return sp.vstack([self._rows([b[i: i + chunk] for b in blocks])
-                          for i in range(0, max(n, 1), chunk)], format="csr")
+            del words_seen
+            self._fit_semantic_statistics([r[0] for r in raws], n)
+        return self._weighted_chunks(raws)
 
-    def _dominant_directions(self, dense: np.ndarray) -> np.ndarray:
+    def _weighted_chunks(self, raws: list):
+        # A generator over a list it empties: each chunk's counts are freed once its rows are made.
+        if not raws:
+            yield self._rows([sp.csr_matrix((0, w), dtype=np.float32)
+                              for w in (WORD_FEATURES, CONCEPT_FEATURES, CHAR_FEATURES)])
+        while raws:
+            yield self._rows(list(raws.pop(0)))
+
+    def _fit_semantic_statistics(self, word_chunks: list, n: int) -> None:
+        """The mean of the texts' word-vector means (over all texts) and the principal directions
+        of the centred non-empty ones, from sums over chunks (the n × 300 matrix is never whole)."""
+        width = _unit_word_vectors().shape[1]
+        total = np.zeros(width, dtype=np.float64)
+        scatter = np.zeros((width, width), dtype=np.float64)
+        live_sum = np.zeros(width, dtype=np.float64)
+        live = 0
+        for words in word_chunks:
+            dense = self._semantic_raw(words)
+            total += dense.sum(axis=0, dtype=np.float64)
+            kept = dense[dense.any(axis=1)].astype(np.float64)
+            live += len(kept)
+            live_sum += kept.sum(axis=0)
+            scatter += kept.T @ kept
+        # A city with no profiles yet fits on nothing: centre on zero rather than on NaN.
+        self.semantic_mean_ = (total / n).astype(np.float32) if n else np.zeros(width, dtype=np.float32)
+        self.n_dense_ = width
+        self.semantic_dirs_ = self._dominant_directions(scatter, live_sum, live)
+
+    def _dominant_directions(self, scatter: np.ndarray, live_sum: np.ndarray, live: int) -> np.ndarray:
         """The top `semantic_directions` principal directions of the centred text vectors
         ("all-but-the-top", Mu & Viswanath 2018): directions every everyday text shares, which
-        make broad profiles close to everything (hubs). Fixed at fit, like the mean."""
+        make broad profiles close to everything (hubs). Fixed at fit, like the mean.
+
+        They are the leading eigenvectors of the centred scatter matrix Σ (x-m)(x-m)ᵀ over the
+        non-empty texts (the right singular vectors of the centred matrix, without making it)."""
         d = int(self.semantic_directions or 0)
-        live = dense[dense.any(axis=1)] - self.semantic_mean_
+        width = scatter.shape[0]
         # Too few texts to tell shared directions from the texts' own meaning: keep them all.
-        if not d or len(live) < 10 * d:
-            return np.zeros((0, dense.shape[1]), dtype=np.float32)
-        _, _, vt = np.linalg.svd(live.astype(np.float64), full_matrices=False)
-        return vt[:d].astype(np.float32)
+        if not d or live < 10 * d:
+            return np.zeros((0, width), dtype=np.float32)
+        m = self.semantic_mean_.astype(np.float64)
+        centred = scatter - np.outer(live_sum, m) - np.outer(m, live_sum) + live * np.outer(m, m)
+        _, vectors = np.linalg.eigh((centred + centred.T) / 2)
+        return np.ascontiguousarray(vectors[:, ::-1][:, :d].T).astype(np.float32)
 
     def _fit_semantic(self, words):
         """Remember, for each fitted word's hashed column, its row in the word-vector table."""

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 PHONE = "phone"
 EMAIL = "email"
 ADDRESS = "address"
+NG_WORD = "ng_word"  # a word on the city's list (find_words), not personal information
 
-LABELS = {PHONE: "電話番号", EMAIL: "メールアドレス", ADDRESS: "番地までの住所"}
+LABELS = {PHONE: "電話番号", EMAIL: "メールアドレス", ADDRESS: "番地までの住所", NG_WORD: "NGワード"}
 EXPLANATIONS = {
     PHONE: "電話番号は公開されると、本人の知らないところで連絡や迷惑電話に使われるおそれがあります。",
     EMAIL: "メールアドレスは公開されると、迷惑メールやなりすましに使われるおそれがあります。",
     ADDRESS: "番地・号までの住所や「〇〇様方」は、どの家かが分かってしまいます。"
              "場所は町名や目印（〇〇公園の近く など）で書いてください。",
+    NG_WORD: "市が公開の場にふさわしくないとしている言葉です。",
 }
 
 
@@ -209,6 +211,61 @@ def find_personal_info(text: str) -> list[PersonalInfo]:
             continue
         found.append(PersonalInfo(kind, start, end, text[start:end]))
     return found
+
+
+# ---------------------------------------------------------------- NGワード
+def _fold_word_char(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    if len(folded) != 1:
+        return ch.lower()
+    if "ァ" <= folded <= "ヶ":  # katakana → hiragana: バカ = ばか = ﾊﾞｶ (after NFKC)
+        folded = chr(ord(folded) - 0x60)
+    return folded.lower()
+
+
+def normalize_word(word: str) -> str:
+    """How a listed word is stored and compared: full/half width folded (NFKC), katakana as
+    hiragana, lower case, without spaces."""
+    return _word_view("".join(ch for ch in unicodedata.normalize("NFKC", word) if not ch.isspace()))[0]
+
+
+_SOUND_MARKS = {"\uff9e": "\u3099", "\uff9f": "\u309a", "\u309b": "\u3099", "\u309c": "\u309a",
+                "\u3099": "\u3099", "\u309a": "\u309a"}
+
+
+def _word_view(text: str) -> tuple[str, list[int]]:
+    """The text folded as words are, and for each folded character the index of the original
+    character it starts at (a half-width ﾊﾞ folds into the one character ば)."""
+    chars: list[str] = []
+    starts: list[int] = []
+    for i, ch in enumerate(text):
+        mark = _SOUND_MARKS.get(ch)
+        if mark and chars:
+            combined = unicodedata.normalize("NFC", chars[-1] + mark)
+            if len(combined) == 1:
+                chars[-1] = combined
+                continue
+        chars.append(_fold_word_char(ch))
+        starts.append(i)
+    return "".join(chars), starts
+
+
+def find_words(text: str, words) -> list[PersonalInfo]:
+    """Where the listed words (already `normalize_word`-ed) occur in `text`, in any width or kana,
+    as findings of kind NG_WORD (spans of the original text)."""
+    if not text or not words:
+        return []
+    view, starts = _word_view(text)
+    found: list[PersonalInfo] = []
+    for word in sorted(set(words), key=len, reverse=True):
+        at = view.find(word) if word else -1
+        while at >= 0:
+            start = starts[at]
+            end = starts[at + len(word)] if at + len(word) < len(starts) else len(text)
+            if not any(f.start < end and start < f.end for f in found):
+                found.append(PersonalInfo(NG_WORD, start, end, text[start:end]))
+            at = view.find(word, at + len(word))
+    return sorted(found, key=lambda f: f.start)
 
 
 def describe(findings: list[PersonalInfo], *, limit: int = 3) -> str:

@@ -20,6 +20,7 @@ from webapp.cities import resolve_city
 from webapp.config import DEFAULT_CITY
 from webapp.services import accounts, issues, legal, organizations, two_factor
 
+from . import totp
 from .webclient import DEFAULT_PASSWORD
 
 # Every staff account the tests make enrols this TOTP secret, so a browser test can answer the
@@ -60,7 +61,7 @@ class Factory:
         """A staff account with TOTP enrolled (AuthActions.login answers the second step)."""
         user = self.user(role=Role.STAFF, **kwargs)
         secret = STAFF_TOTP_SECRET
-        two_factor.enable(self.session, user=user, secret=secret, code=pyotp.TOTP(secret).now())
+        two_factor.enable(self.session, user=user, secret=secret, code=totp.enrol_code(secret))
         self.session.commit()
         return user
 

@@ -55,14 +55,16 @@ class AuthActions:
         return response
 
     def totp_code(self, email: str) -> str:
-        import pyotp
         from sqlmodel import Session
 
+        from tests import totp
         from webapp.db import get_engine
         from webapp.services import accounts
 
-        with Session(get_engine(self.client.application)) as session:
-            return pyotp.TOTP(accounts.find_by_email(session, email).totp_secret).now()
+        engine = get_engine(self.client.application)
+        with Session(engine) as session:
+            secret = accounts.find_by_email(session, email).totp_secret
+        return totp.login_code(secret, where=engine.url.render_as_string(), email=email)
 
     def logout(self):
         return post_form(self.client, "/logout", {}, token_from="/")
@@ -122,13 +124,16 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
+_staff_jars: dict[tuple[str, str], http.cookiejar.CookieJar] = {}  # (server, e-mail) -> a logged-in staff session
+
+
 class Browser:
     """One visitor with its own cookies; answers are (status, body) and redirects are not followed."""
 
     def __init__(self, base: str):
         self.base = base
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect)
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect)
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data, doseq=True).encode() if data is not None else None
@@ -149,13 +154,20 @@ class Browser:
         status, _ = self.post("/login", {"email": email, "password": DEFAULT_PASSWORD}, token_from="/login")
         assert status == 302, f"login failed for {email}"
         if self.request("/login/two-factor")[0] == 200:  # staff: the second step (tests/factories.py's secret)
-            import pyotp
-
+            from tests import totp
             from tests.factories import STAFF_TOTP_SECRET
 
-            status, _ = self.post("/login/two-factor", {"code": pyotp.TOTP(STAFF_TOTP_SECRET).now()},
-                                  token_from="/login/two-factor")
+            key = (self.base, email.lower())
+            code = totp.login_code(STAFF_TOTP_SECRET, where=self.base, email=email, wait=key not in _staff_jars)
+            if code is None:
+                # Each TOTP code logs in once: a further browser of this staff member within the
+                # 30-second window is another tab of the session logged in before.
+                for cookie in _staff_jars[key]:
+                    self.jar.set_cookie(cookie)
+                return self
+            status, _ = self.post("/login/two-factor", {"code": code}, token_from="/login/two-factor")
             assert status == 302, f"two-factor step failed for {email}"
+            _staff_jars[key] = self.jar
         return self
 
 

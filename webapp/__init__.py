@@ -38,6 +38,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config["KYODO_CITY_NAME"] = city.name
     app.config["KYODO_CITY_DIRECTORY"] = str(city.directory)
     os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["KYODO_ENV"] == "testing" and "KYODO_INDEX_DIR" not in (test_config or {}):
+        app.config["KYODO_INDEX_DIR"] = ""  # tests build their indexes unless they ask for snapshots
+    from .services import index_snapshots
+
+    index_snapshots.configure(app.config["DATABASE_URL"], app.config["KYODO_INDEX_DIR"])
 
     if app.config["KYODO_PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
@@ -54,9 +59,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security_headers.init_app(app)
     logs.init_app(app)
 
-    from . import account, api, auth, consortia, issues, main, notifications, orgs, registry, search, staff
+    from . import account, api, auth, consortia, issues, main, notifications, orgs, registry, reports, search, staff
 
     for blueprint in (main.bp, auth.bp, orgs.bp, issues.bp, consortia.bp, notifications.bp, search.bp,
-                      staff.bp, registry.bp, api.bp, account.bp):
+                      staff.bp, registry.bp, api.bp, account.bp, reports.bp):
         app.register_blueprint(blueprint)
     return app

@@ -74,7 +74,12 @@ def from_environment(environ: Mapping[str, str], instance_path: str) -> dict[str
         "KYODO_PASSWORD_HASH": environ.get("KYODO_PASSWORD_HASH", "standard"),
         "KYODO_PROXY_FIX": _flag(environ.get("KYODO_PROXY_FIX"), False),
         "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Snapshots of the fitted matching and search indexes (a disposable cache, not a backup):
+        # a starting server loads them instead of refitting. Empty: no snapshots.
+        "KYODO_INDEX_DIR": environ.get("KYODO_INDEX_DIR", str(Path(instance_path) / "indexes")),
         "KYODO_SUGGESTIONS_MAX_AGE": float(environ.get("KYODO_SUGGESTIONS_MAX_AGE") or 5),
+        # Distinct reports (通報) after which an item is hidden until staff review it (issue 11).
+        "KYODO_REPORTS_TO_HIDE": max(1, int(environ.get("KYODO_REPORTS_TO_HIDE") or 3)),
         "KYODO_IMPORT_MAX_BYTES": int(environ.get("KYODO_IMPORT_MAX_BYTES") or 5 * 1024 * 1024),
         # E-mail: sent through SMTP when KYODO_SMTP_HOST is set, otherwise written to the log.
         "KYODO_SMTP_HOST": environ.get("KYODO_SMTP_HOST", ""),

@@ -14,14 +14,15 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"city_name": current_app.config.get("KYODO_CITY_NAME", ""), "unread_count": _unread}
+        return {"city_name": current_app.config.get("KYODO_CITY_NAME", ""), "header_badge": _badge}
 
 
-def _unread() -> int:
-    """Called by the header only when someone is logged in."""
+def _badge():
+    """Called by the header only when someone is logged in: unread notifications and what waits
+    for the person's answer (services.pending.badge)."""
     from flask_login import current_user
 
     from .db import get_session
-    from .services.notifications import unread_count
+    from .services.pending import badge
 
-    return unread_count(get_session(), user_id=current_user.id)
+    return badge(get_session(), user=current_user)

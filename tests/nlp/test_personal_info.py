@@ -159,3 +159,40 @@ def test_describe_empty_and_limited():
 
 def test_empty_text():
     assert find_personal_info("") == []
+
+
+# ---------------------------------------------------------------- NGワード (find_words)
+WORDS = ["バカ", "ＳＰＡＭ", "死ね", "パチンコ"]
+WORD_FOUND = [
+    ("あいつはバカだ", "バカ"),
+    ("あいつはばかだ", "ばか"),
+    ("あいつはﾊﾞｶだ", "ﾊﾞｶ"),
+    ("spamの広告", "spam"),
+    ("Ｓｐａｍです", "Ｓｐａｍ"),
+    ("お前なんか死ね", "死ね"),
+    ("ﾊﾟﾁﾝｺ店の新装開店", "ﾊﾟﾁﾝｺ"),
+    ("ぱちんこ屋の宣伝", "ぱちんこ"),
+]
+WORD_PASSED = ["見守りをお願いします", "しねん（思念）", "スパムではありません", "パチパチと拍手", "ばら園"]
+
+
+@pytest.mark.parametrize("text, part", WORD_FOUND)
+def test_listed_words_are_found_in_any_width_or_kana(text, part):
+    from nlp.personal_info import NG_WORD, find_words, normalize_word
+
+    found = find_words(text, [normalize_word(w) for w in WORDS])
+    assert [(f.kind, f.text) for f in found] == [(NG_WORD, part)]
+    assert found[0].label == "NGワード"
+
+
+@pytest.mark.parametrize("text", WORD_PASSED)
+def test_other_text_passes_the_word_list(text):
+    from nlp.personal_info import find_words, normalize_word
+
+    assert find_words(text, [normalize_word(w) for w in WORDS]) == []
+
+
+def test_no_words_no_findings():
+    from nlp.personal_info import find_words
+
+    assert find_words("なんでも", []) == [] and find_words("", ["ばか"]) == []

@@ -25,6 +25,8 @@ MEMBERS = {"anonymous": "login", "resident": "403", "owner_a": "ok", "owner_b": 
 ACT_A = {**OWNER_A, "staff": "403"}
 ACT_B = {**OWNER_B, "staff": "403"}
 INVITEE = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
+# The world's issue was posted by the resident: only they edit or withdraw it (staff too are refused).
+POSTER = {"anonymous": "login", "resident": "ok", "owner_a": "403", "owner_b": "403", "staff": "403"}
 
 # endpoint -> (method, url template, form data, expected outcome per role)
 MATRIX = {
@@ -69,6 +71,12 @@ MATRIX = {
     "issues.support": ("POST", "/issues/{issue}/support", {"undo": "1"}, LOGGED_IN),
     "issues.comment": ("POST", "/issues/{issue}/comments", {"body": ""}, LOGGED_IN),
     "issues.change_status": ("POST", "/issues/{issue}/status", {}, STAFF),
+    # issue 11: following (the poster follows already, others have no 共感: nothing changes) and linking
+    # from the issue page (who may link depends on the 協議体 chosen: refused in the service, 403).
+    "issues.follow": ("POST", "/issues/{issue}/follow", {}, LOGGED_IN),
+    "issues.link_consortium": ("POST", "/issues/{issue}/consortia", {}, LOGGED_IN),
+    "issues.edit": ("POST", "/issues/{issue}/edit", {}, POSTER),
+    "issues.withdraw": ("POST", "/issues/{issue}/withdraw", {}, POSTER),
     "consortia.index": ("GET", "/consortia/", None, PUBLIC),
     "consortia.detail": ("GET", "/consortia/{consortium}", None, PUBLIC),
     "consortia.new": ("POST", "/consortia/new", {}, OWNERS_OR_STAFF),
@@ -82,6 +90,8 @@ MATRIX = {
     "consortia.evaluate": ("GET", "/consortia/{consortium}/evaluation/new?org={a}", None, ACT_A),
     "consortia.start_evaluation": ("POST", "/consortia/{consortium}/evaluate-now", {}, MEMBERS),
     "consortia.close": ("POST", "/consortia/{consortium}/close", {}, MEMBERS),
+    "consortia.link_issue": ("POST", "/consortia/{consortium}/issues", {}, MEMBERS),
+    "consortia.unlink_issue": ("POST", "/consortia/{consortium}/issues/{issue}/unlink", {}, MEMBERS),
     "staff.index": ("GET", "/staff/", None, STAFF),
     "staff.gaps": ("GET", "/staff/gaps", None, STAFF),
     "staff.board": ("GET", "/staff/board", None, STAFF),
@@ -90,6 +100,13 @@ MATRIX = {
     "staff.claim_queue": ("GET", "/staff/claims", None, STAFF),
     "staff.decide_claim": ("POST", "/staff/claims/999999/decide", {}, STAFF),
     "staff.verify_org": ("POST", "/staff/orgs/{a}/verify", {}, STAFF),
+    "staff.moderation_queue": ("GET", "/staff/moderation", None, STAFF),
+    "staff.moderation_case": ("GET", "/staff/moderation/issue/{issue}", None, STAFF),
+    "staff.moderation_decide": ("POST", "/staff/moderation/comment/999999", {}, STAFF),
+    "staff.ng_word_list": ("POST", "/staff/ng-words", {"word": ""}, STAFF),
+    "staff.remove_ng_word": ("POST", "/staff/ng-words/999999/delete", {}, STAFF),
+    # 通報: any logged-in person (the resident posted the issue: the page says it cannot be reported)
+    "reports.new": ("POST", "/report/issue/{issue}", {"reason": ""}, LOGGED_IN),
     "staff.appoint_owner": ("POST", "/staff/orgs/{a}/owner", {}, STAFF),
     "staff.proxy_new": ("POST", "/staff/orgs/new", {"action": "save"}, STAFF),
     "notifications.index": ("GET", "/notifications/", None, LOGGED_IN),

@@ -23,7 +23,7 @@ def _form_field_names() -> set[str]:
         pending.extend(cls.__subclasses__())
         names.update(name for name in dir(cls) if not name.startswith("_")
                      and getattr(getattr(cls, name), "field_class", None) is not None)
-    return names | {"action", "decision", "undo", "seen", "email_digest"}
+    return names | {"action", "decision", "undo", "seen", "email_digest", "email_mode"}
 
 
 def _paths(template: str, ids: dict) -> list[str]:

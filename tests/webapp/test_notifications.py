@@ -158,14 +158,16 @@ def test_notifications_are_marked_read_by_a_post_and_invitations_answered(client
     org_invitations.invite_editor(db, org_id=org.id, email="i@example.jp", inviter=owner)
     db.commit()
     auth.login(email="i@example.jp")
-    assert 'aria-label="未読1件"' in client.get("/").get_data(as_text=True)
+    # The badge counts the unread notification and the invitation waiting for an answer.
+    assert 'aria-label="未読1件、回答待ち1件">2<' in client.get("/").get_data(as_text=True)
     page = client.get("/notifications/").get_data(as_text=True)
     assert "柳窪の森の会" in page
     # Viewing (or a cross-site link) changes nothing; the button's POST does.
-    assert 'aria-label="未読1件"' in client.get("/").get_data(as_text=True)
+    assert 'aria-label="未読1件、回答待ち1件"' in client.get("/").get_data(as_text=True)
     assert client.get("/notifications/read").status_code == 405
     post_form(client, "/notifications/read", {}, token_from="/notifications/")
-    assert 'aria-label="未読' not in client.get("/").get_data(as_text=True)
+    # Read, but still unanswered: the invitation keeps the badge.
+    assert 'aria-label="回答待ち1件">1<' in client.get("/").get_data(as_text=True)
     invitation_id = org_invitations.pending_for(db, user=invitee)[0].id
     response = post_form(client, f"/notifications/invitations/{invitation_id}", {"decision": "accept"},
                          token_from="/notifications/")

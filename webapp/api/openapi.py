@@ -91,7 +91,9 @@ SCHEMAS = {
             "comments": {"type": "array", "items": {
                 "type": "object", "required": ["author", "body", "at"],
                 "properties": {"author": {"type": "string"}, "body": {"type": "string"},
-                               "at": {"type": "string", "format": "date-time"}},
+                               "at": {"type": "string", "format": "date-time"},
+                               "hidden": {"type": "boolean", "description": "hidden by the city: `body` is "
+                                          "「市が非公開にしました（理由）」 unless the caller is staff or its author"}},
             }},
         },
         "additionalProperties": False,

@@ -44,7 +44,18 @@ def issue_summary(i) -> dict:
     }
 
 
-def issue_detail(d) -> dict:
+def issue_detail(d, hidden_comments=None) -> dict:
+    """``hidden_comments``: {comment id: moderation.HiddenView}; their text gives way to the notice
+    unless this caller may see it."""
+    hidden_comments = hidden_comments or {}
+
+    def comment(c) -> dict:
+        hidden = hidden_comments.get(c.id)
+        if hidden is None:
+            return {"author": c.author_name, "body": c.body, "at": clock.iso(c.created_at)}
+        return {"author": c.author_name, "body": c.body if hidden.text_visible else hidden.notice,
+                "at": clock.iso(c.created_at), "hidden": True}
+
     return {
         "id": d.issue.id, "title": d.issue.title, "body": d.issue.body, "town": d.area.name,
         "status": d.issue.status.value, "reporter": d.reporter_name, "themes": d.theme_names,
@@ -54,7 +65,7 @@ def issue_detail(d) -> dict:
              "reason": h.reason, "at": clock.iso(h.created_at)}
             for h in d.history
         ],
-        "comments": [{"author": c.author_name, "body": c.body, "at": clock.iso(c.created_at)} for c in d.comments],
+        "comments": [comment(c) for c in d.comments],
         "demo": d.issue.source.value == "demo",
     }
 

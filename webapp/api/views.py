@@ -8,6 +8,7 @@ from ..models import ConsortiumStatus, IssueStatus, OrgKind
 from ..services import agreements as agreement_service
 from ..services import consortia as consortium_service
 from ..services import issues as issue_service
+from ..services import moderation
 from ..services import organizations as org_service
 from ..services import suggestions
 from ..services.pagination import PER_PAGE
@@ -34,7 +35,10 @@ def organizations():
 @bp.get("/organizations/<int:org_id>")
 @public
 def organization(org_id: int):
-    profile = org_service.get_profile(get_session(), org_id=org_id, viewer=current_viewer())
+    session, viewer = get_session(), current_viewer()
+    # A hidden item is not in the API (except for staff and its authors, who may see its text).
+    moderation.require_visible(session, entity=moderation.ORGANIZATION, entity_id=org_id, viewer=viewer)
+    profile = org_service.get_profile(session, org_id=org_id, viewer=viewer)
     return jsonify(serialize.organization_profile(profile))
 
 
@@ -52,8 +56,12 @@ def issues():
 @bp.get("/issues/<int:issue_id>")
 @public
 def issue(issue_id: int):
-    detail = issue_service.get_detail(get_session(), issue_id=issue_id, viewer=current_viewer())
-    return jsonify(serialize.issue_detail(detail))
+    session, viewer = get_session(), current_viewer()
+    detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
+    moderation.require_visible(session, entity=moderation.ISSUE, entity_id=issue_id, viewer=viewer)
+    hidden_comments = moderation.hidden_views(session, entity=moderation.COMMENT, viewer=viewer,
+                                              authors={c.id: {c.author_id} for c in detail.comments})
+    return jsonify(serialize.issue_detail(detail, hidden_comments))
 
 
 @bp.get("/issues/<int:issue_id>/suggestions")
@@ -61,6 +69,7 @@ def issue(issue_id: int):
 def issue_suggestions(issue_id: int):
     session = get_session()
     issue_service.get_issue(session, issue_id)
+    moderation.require_visible(session, entity=moderation.ISSUE, entity_id=issue_id, viewer=current_viewer())
     result = suggestions.for_issue(session, issue_id=issue_id)
     return jsonify({
         "territorial": [serialize.suggestion(s) for s in result.territorial],

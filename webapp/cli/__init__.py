@@ -12,6 +12,7 @@ _COMMANDS = {
     "init-db": ("database", "init_db"),
     "seed": ("database", "seed"),
     "refit-index": ("database", "refit_index"),
+    "build-index": ("database", "build_index"),
     "backup": ("backup", "backup"),
     "verify-backup": ("backup", "verify_backup"),
     "restore": ("backup", "restore"),

@@ -27,6 +27,27 @@ def refit_index() -> None:
     click.echo("各ワーカーは次のリクエストで索引を作り直します (workers refit on their next request).")
 
 
+@click.command("build-index")
+@click.option("--rebuild", is_flag=True, help="スナップショットを使わず作り直す / fit from scratch even if a snapshot fits.")
+def build_index(rebuild: bool) -> None:
+    """索引のスナップショットを KYODO_INDEX_DIR に作る / write the index snapshots a server starts from."""
+    import os
+
+    from .. import instance_path
+    from ..config import from_environment
+    from ..services import index_snapshots, search, suggestions
+
+    settings = settings_module.load()
+    directory = from_environment(os.environ, instance_path())["KYODO_INDEX_DIR"]
+    if not directory:
+        raise click.ClickException("KYODO_INDEX_DIR が空です (snapshots are turned off).")
+    index_snapshots.configure(settings.database_url, directory)
+    with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
+        for name, cache in (("matching", suggestions.snapshot_cache()), ("search", search.snapshot_cache())):
+            outcome = cache.refresh_snapshot(session, rebuild=rebuild)
+            click.echo(f"{name}: {outcome} ({directory})")
+
+
 @click.command("seed")
 @click.option("--demo", is_flag=True, help="架空のデモ団体・地域課題も入れる / also load the fictional demo data.")
 def seed(demo: bool) -> None:

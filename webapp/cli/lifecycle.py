@@ -26,4 +26,5 @@ def tick(today_) -> None:
             session.commit()
         expired_counters = DatabaseCounters(engine).prune()
     click.echo(f"{day.isoformat()}: reminders {len(report.reminders)}, moved to evaluating {len(report.evaluating)}, "
+               f"overdue evaluations reported to staff {len(report.overdue)}, "
                f"old change-log entries removed {report.pruned_changes}, expired login counters {expired_counters}")

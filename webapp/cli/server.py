@@ -22,7 +22,12 @@ def warm_up(app) -> None:
         suggestions.current_index(session)
         search.current_index(session)
         suggestions.suggest_theme_ids(session, text="見守り")  # trains the theme classifier once
-        for issue_id in issues.open_issue_ids(session, limit=WARM_ISSUES):
+        # After a refit the newest issues' suggestions are computed too (the start is slow anyway);
+        # a start from snapshots leaves them to the first visitor of each page (tens of ms each),
+        # so that a restart takes seconds (issue 14).
+        from_snapshots = all(cache.source(session) == "snapshot"
+                             for cache in (suggestions.snapshot_cache(), search.snapshot_cache()))
+        for issue_id in [] if from_snapshots else issues.open_issue_ids(session, limit=WARM_ISSUES):
             suggestions.for_issue(session, issue_id=issue_id)
     get_engine(app).dispose()
     # The indexes never change in place after this point in the master: keep the collector from

@@ -46,3 +46,9 @@ class RespondForm(KyodoForm):
 class LeaveForm(KyodoForm):
     message = TextAreaField("脱退の理由（任意）", validators=[Length(max=1000, message="1000文字以内で入力してください。")])
     confirm = BooleanField("この協議体から脱退します", validators=[DataRequired("確認のためチェックしてください。")])
+
+
+class LinkIssueForm(KyodoForm):
+    issue_id = SelectField("つなぐ地域課題", coerce=form_id, validate_choice=False,
+                           description="この協議体の町の、受付中・対応中の地域課題から選べます。ほかの町の課題は、その課題のページからつなげます。",
+                           validators=[DataRequired("地域課題を選んでください。")])

@@ -9,15 +9,16 @@ from ..access import current_viewer, login_required, org_role_required, public
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..inputs import id_list
-from ..forms import as_choices, pydantic_errors_to_form
+from ..forms import KyodoForm, as_choices, pydantic_errors_to_form
 from ..models import ConsortiumCreate, ConsortiumStatus
 from ..services import consortia as consortium_service
+from ..services import consortium_issues
 from ..services import issues as issue_service
 from ..services import organizations as org_service
 from ..services import clock, places
 from ..services.errors import ServiceError
 from . import bp
-from .forms import ConsortiumForm, InviteForm, LeaveForm, RespondForm
+from .forms import ConsortiumForm, InviteForm, LeaveForm, LinkIssueForm, RespondForm
 
 
 @bp.get("/")
@@ -29,7 +30,8 @@ def index():
                            selected={"status": status.value if status else ""})
 
 
-def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, leave_form=None, status=200):
+def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, leave_form=None, link_form=None,
+                 status=200):
     session = get_session()
     viewer = current_viewer()
     detail = consortium_service.get_detail(session, consortium_id=consortium_id, viewer=viewer)
@@ -37,9 +39,14 @@ def _detail_page(consortium_id: int, *, invite_form=None, respond_form=None, lea
     invite_form.organization.choices = as_choices([(0, "選んでください")] + org_service.choices(
         session, exclude_ids={m.organization_id for m in detail.members}
     ))
+    may_link = consortium_issues.may_link(session, consortium_id=consortium_id, user=viewer)
+    link_form = link_form or LinkIssueForm()
+    link_form.issue_id.choices = as_choices([(0, "選んでください")] + (
+        consortium_issues.candidates_for(session, consortium_id=consortium_id) if may_link else []))
     return render_template(
         "consortia/detail.html", detail=detail, invite_form=invite_form,
         respond_form=respond_form or RespondForm(), leave_form=leave_form or LeaveForm(),
+        link_form=link_form, may_link=may_link,
     ), status
 
 
@@ -182,3 +189,39 @@ def leave(consortium_id: int, org_id: int):
             flash("協議体から脱退しました。", "info")
         return redirect(url_for("consortia.detail", consortium_id=consortium_id))
     return _detail_page(consortium_id, leave_form=form, status=422)
+
+
+@bp.post("/<int:consortium_id>/issues")
+@login_required
+def link_issue(consortium_id: int):
+    session = get_session()
+    consortium_issues.ensure_may_link(session, consortium_id=consortium_id, user=current_user)
+    form = LinkIssueForm()
+    if form.validate_on_submit():
+        try:
+            consortium_issues.link(session, consortium_id=consortium_id, issue_id=form.issue_id.data,
+                                   by_user=current_user)
+        except ServiceError as error:
+            form.issue_id.errors.append(error.message)
+        else:
+            session.commit()
+            flash("地域課題をこの協議体につなぎました。投稿者とフォローしている人に知らせます。", "success")
+            return redirect(url_for("consortia.detail", consortium_id=consortium_id, _anchor="issues-heading"))
+    return _detail_page(consortium_id, link_form=form, status=422)
+
+
+@bp.post("/<int:consortium_id>/issues/<int:issue_id>/unlink")
+@login_required
+def unlink_issue(consortium_id: int, issue_id: int):
+    session = get_session()
+    consortium_issues.ensure_may_link(session, consortium_id=consortium_id, user=current_user)
+    form = KyodoForm()
+    if form.validate_on_submit():
+        try:
+            consortium_issues.unlink(session, consortium_id=consortium_id, issue_id=issue_id, by_user=current_user)
+        except ServiceError as error:
+            flash(error.message, "error")
+        else:
+            session.commit()
+            flash("地域課題をこの協議体から外しました。", "info")
+    return redirect(url_for("consortia.detail", consortium_id=consortium_id, _anchor="issues-heading"))

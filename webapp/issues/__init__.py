@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("issues", __name__, url_prefix="/issues")
 
-from . import views  # noqa: E402,F401
+from . import edit_views, views  # noqa: E402,F401

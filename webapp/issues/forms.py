@@ -3,7 +3,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..forms import KyodoForm, MultiCheckboxField, as_choices
 from ..inputs import form_id
-from ..models import IssueStatus
+from ..models import STAFF_ISSUE_STATUSES
 from ..services.personal_info import CONFIRM_LABEL
 
 
@@ -33,8 +33,25 @@ class CommentForm(PersonalInfoConfirm, KyodoForm):
 
 
 class StatusForm(KyodoForm):
-    status = SelectField("新しい状態", choices=as_choices(IssueStatus.choices()),
+    status = SelectField("新しい状態", choices=as_choices((s.value, s.label) for s in STAFF_ISSUE_STATUSES),
                          validators=[DataRequired("状態を選んでください。")])
     reason = TextAreaField("理由", description="状態の履歴として公開されます。",
                            validators=[DataRequired("理由を入力してください。"),
+                                       Length(max=1000, message="1000文字以内で入力してください。")])
+
+
+class LinkConsortiumForm(KyodoForm):
+    consortium_id = SelectField("取り組む協議体", coerce=form_id, validate_choice=False,
+                                validators=[DataRequired("協議体を選んでください。")])
+
+
+class IssueEditForm(IssueForm):
+    """The poster's correction: title, body, town and themes (the name choice stays as posted)."""
+
+    show_reporter_name = None
+
+
+class WithdrawForm(KyodoForm):
+    reason = TextAreaField("取り下げの理由", description="「投稿者が取り下げました（理由）」として公開されます。",
+                           validators=[DataRequired("取り下げの理由を入力してください。"),
                                        Length(max=1000, message="1000文字以内で入力してください。")])

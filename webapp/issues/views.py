@@ -8,10 +8,10 @@ from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import audit, personal_info, places, suggestions
-from ..services.errors import ServiceError
+from ..services import audit, consortium_issues, issue_edits, issue_followers, moderation, personal_info, places, suggestions
+from ..services.errors import Forbidden, ServiceError
 from . import bp, guard
-from .forms import CommentForm, IssueForm, StatusForm
+from .forms import CommentForm, IssueForm, LinkConsortiumForm, StatusForm
 
 
 @bp.get("/")
@@ -32,18 +32,35 @@ def index():
     )
 
 
-def _detail_page(issue_id: int, *, comment_form=None, status_form=None, status=200):
+def _detail_page(issue_id: int, *, comment_form=None, status_form=None, link_form=None, status=200):
     session = get_session()
     viewer = current_viewer()
     detail = issue_service.get_detail(session, issue_id=issue_id, viewer=viewer)
+    hidden = moderation.hidden_view(session, entity=moderation.ISSUE, entity_id=issue_id, viewer=viewer)
+    withdrawn = detail.issue.status == IssueStatus.WITHDRAWN
     return render_template(
         "issues/detail.html",
         detail=detail,
-        suggestions=suggestions.for_issue(session, issue_id=issue_id),
+        hidden=hidden,
+        hidden_comments=moderation.hidden_views(session, entity=moderation.COMMENT, viewer=viewer,
+                                                authors={c.id: {c.author_id} for c in detail.comments}),
+        poster=issue_edits.poster_view(session, issue=detail.issue, viewer=viewer),
+        suggestions=None if hidden or withdrawn else suggestions.for_issue(session, issue_id=issue_id),
         comment_form=comment_form or CommentForm(),
         status_form=status_form or StatusForm(),
         may_form_team=suggestions.may_propose_consortium(session, user=viewer),
+        **_feedback_context(session, detail.issue, viewer, link_form),
     ), status
+
+
+def _feedback_context(session, issue, viewer, link_form) -> dict:
+    """Following and the 協議体 working on the issue (templates issues/_feedback.html)."""
+    link_form = link_form or LinkConsortiumForm()
+    linkable = consortium_issues.linkable_for(session, issue_id=issue.id, user=viewer)
+    link_form.consortium_id.choices = as_choices([(0, "選んでください")] + linkable)
+    return {"follow": issue_followers.state_for(session, issue=issue, viewer=viewer),
+            "working_consortia": consortium_issues.for_issue(session, issue_id=issue.id),
+            "link_form": link_form, "may_link_consortium": bool(linkable) or bool(link_form.errors)}
 
 
 @bp.get("/<int:issue_id>")
@@ -71,7 +88,7 @@ def new():
             issue = issue_service.create_issue(session, data=data, reporter=current_user)
             if found:  # published after the warning: the moderation queue will look at it
                 personal_info.record_posted_anyway(session, actor=current_user, entity=audit.ISSUE,
-                                                   entity_id=issue.id,
+                                                   entity_id=issue.id, ng_words=guard.words(),
                                                    texts={"title": issue.title, "body": issue.body})
             suggestions.notify_matching_organizations(session, issue=issue)
         except ValidationError as error:
@@ -111,7 +128,7 @@ def similar():
 @login_required
 def personal_info_check():
     """While someone writes (static/personal_info.js): the guard's findings for one field, as JSON."""
-    items = personal_info.screen({"text": request.form.get("text", "")[:4000]}).get("text", [])
+    items = personal_info.screen({"text": request.form.get("text", "")[:4000]}, guard.words()).get("text", [])
     return jsonify(found=[{"kind": f.kind, "label": f.label, "text": f.text} for f in items],
                    message=personal_info.field_message(items) if items else "")
 
@@ -146,7 +163,8 @@ def comment(issue_id: int):
                                                 body=form.body.data)
             if found:
                 personal_info.record_posted_anyway(session, actor=current_user, entity=audit.COMMENT,
-                                                   entity_id=comment.id, texts={"body": comment.body})
+                                                   entity_id=comment.id, texts={"body": comment.body},
+                                                   ng_words=guard.words())
         except ServiceError as error:
             form.body.errors.append(error.message)
         else:
@@ -172,3 +190,43 @@ def change_status(issue_id: int):
             flash("状態を変更しました。", "success")
             return redirect(url_for("issues.detail", issue_id=issue_id))
     return _detail_page(issue_id, status_form=form, status=422)
+
+
+@bp.post("/<int:issue_id>/follow")
+@login_required
+def follow(issue_id: int):
+    session = get_session()
+    undo = bool(request.form.get("undo"))
+    try:
+        if undo:
+            issue_followers.unfollow(session, issue_id=issue_id, user=current_user)
+        else:
+            issue_followers.follow(session, issue_id=issue_id, user=current_user)
+    except ServiceError as error:
+        flash(error.message, "error")
+    else:
+        session.commit()
+        flash("フォローをやめました。" if undo else "フォローしました。更新があるとお知らせします。", "success")
+    return redirect(url_for("issues.detail", issue_id=issue_id, _anchor="follow-heading"))
+
+
+@bp.post("/<int:issue_id>/consortia")
+@login_required
+def link_consortium(issue_id: int):
+    """From the issue page: a 協議体 the viewer manages takes this issue up (same rules as its page)."""
+    session = get_session()
+    issue_service.get_issue(session, issue_id)
+    form = LinkConsortiumForm()
+    if form.validate_on_submit():
+        try:
+            consortium_issues.link(session, consortium_id=form.consortium_id.data, issue_id=issue_id,
+                                   by_user=current_user)
+        except Forbidden:
+            raise
+        except ServiceError as error:
+            form.consortium_id.errors.append(error.message)
+        else:
+            session.commit()
+            flash("この地域課題を協議体につなぎました。投稿者とフォローしている人に知らせます。", "success")
+            return redirect(url_for("issues.detail", issue_id=issue_id, _anchor="working-heading"))
+    return _detail_page(issue_id, link_form=form, status=422)

@@ -15,6 +15,7 @@ from .consortia import (
 from .enums import (
     ACTIVE_ISSUE_STATUSES,
     OPEN_CLAIM_STATUSES,
+    STAFF_ISSUE_STATUSES,
     ClaimStatus,
     TERRITORIAL_CATEGORIES,
     AgreementStatus,
@@ -31,11 +32,23 @@ from .enums import (
     OrgKind,
     OrgStatus,
     RecordSource,
+    ReportReason,
     Role,
 )
 from .evaluations import Evaluation, EvaluationCreate, PrincipleRating
-from .issues import Comment, Issue, IssueCreate, IssueStatusChange, IssueSupport, IssueTheme
+from .issues import (
+    Comment,
+    Issue,
+    IssueCreate,
+    IssueEdit,
+    IssueFollow,
+    IssueStatusChange,
+    IssueSupport,
+    IssueTheme,
+    IssueUpdate,
+)
 from .guards import RateLimitCounter, RegisterUpload
+from .moderation import ContentReport, ModerationCase, NgWord
 from .notifications import ChangeLogVersion, IndexChange, Notification, OrgInvitation
 from .organizations import (
     Membership,
@@ -49,15 +62,16 @@ from .places import Area, Chome, Theme
 __all__ = [
     "ChangeLogVersion", "RateLimitCounter", "RegisterUpload",
     "ConsentRecord", "RecoveryCode",
-    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "ClaimStatus", "OrgClaim",
+    "ACTIVE_ISSUE_STATUSES", "OPEN_CLAIM_STATUSES", "STAFF_ISSUE_STATUSES", "IssueEdit", "IssueUpdate", "ClaimStatus", "OrgClaim",
     "Agreement", "AgreementRole", "AgreementSignature", "AgreementStatus", "AuditEntry",
     "CollaborationForm", "Evaluation", "EvaluationCreate", "EvaluationSide", "FrozenAgreementError",
     "LifecycleEvent", "Principle", "PrincipleRating",
     "Area", "Chome", "CollaborationDomain", "Comment", "Consortium", "ConsortiumArea",
     "ConsortiumCreate", "ConsortiumIssue", "ConsortiumMember", "ConsortiumStatus",
-    "ConsortiumTheme", "IndexChange", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",
+    "ConsortiumTheme", "IndexChange", "IssueFollow", "InvitationStatus", "Issue", "IssueCreate", "IssueStatus",
     "IssueStatusChange", "IssueSupport", "IssueTheme", "MemberRole", "Membership", "Notification",
     "NotificationKind", "OrgCategory", "OrgInvitation", "OrgKind", "OrgStatus", "Organization",
     "OrganizationArea", "OrganizationCreate", "OrganizationTheme", "RecordSource", "Role",
     "TERRITORIAL_CATEGORIES", "Theme", "UTCDateTime", "User", "utcnow",
+    "ContentReport", "ModerationCase", "NgWord", "ReportReason",
 ]

@@ -29,6 +29,8 @@ class User(SQLModel, table=True):
     is_active: bool = Field(default=True)
     # Opt-in: one e-mail a day with everything new, instead of one e-mail per notification.
     email_digest: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
+    # False: notifications stay in the app (お知らせ) and are never mailed, at once or in the digest.
+    email_notifications: bool = Field(default=True, sa_column_kwargs={"server_default": sa.true()})
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     # Unconfirmed accounts may read but not act (services call accounts.require_confirmed).
     email_confirmed_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
@@ -36,6 +38,8 @@ class User(SQLModel, table=True):
     session_token: str = Field(default_factory=lambda: secrets.token_hex(16), max_length=64)
     # Base32 TOTP secret once a staff member has enrolled a second factor.
     totp_secret: str | None = Field(default=None, max_length=64)
+    # The newest TOTP time step accepted for this account: a code is good for one login only.
+    totp_last_step: int | None = Field(default=None)
     deleted_at: datetime | None = Field(default=None, sa_column=optional_timestamp_column())
 
     # flask-login's user protocol; is_active is the column above.

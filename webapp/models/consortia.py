@@ -34,6 +34,9 @@ class Consortium(SQLModel, table=True):
     created_by_id: int = Field(foreign_key="user_account.id")
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
     updated_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+    # The day its 振り返り began (None: not evaluating, or it began before this was recorded,
+    # when the end date stands in for it); evaluations are overdue some weeks after.
+    evaluating_since: date | None = Field(default=None)
 
 
 class ConsortiumMember(SQLModel, table=True):

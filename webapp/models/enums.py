@@ -64,6 +64,12 @@ class IssueStatus(_Labelled):
     IN_PROGRESS = "in_progress"
     RESOLVED = "resolved"
     CLOSED_UNRESOLVED = "closed_unresolved"
+    WITHDRAWN = "withdrawn"  # by its poster, with a reason; the page stays, marked
+
+
+# Statuses staff set from the issue page (取り下げ is the poster's own act).
+STAFF_ISSUE_STATUSES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED,
+                        IssueStatus.CLOSED_UNRESOLVED)
 
 
 # Issues still being worked on: the ones listed, suggested for and counted as open.
@@ -110,6 +116,24 @@ class NotificationKind(_Labelled):
     CLAIM = "claim"
     CLAIM_DECISION = "claim_decision"
     ORG_IDENTITY = "org_identity"
+    # Moderation (issue 11): the author hears that staff (or N reports) hid their post, or restored it.
+    MODERATION = "moderation"
+    # Issue 11: what the poster and the followers of an issue hear (services/issue_followers.py).
+    ISSUE_COMMENT = "issue_comment"
+    ISSUE_CONSORTIUM = "issue_consortium"
+    # Staff notices (issue 11 item 7): a 協議体 moved to 振り返り; its evaluations are overdue.
+    CONSORTIUM_EVALUATING = "consortium_evaluating"
+    EVALUATION_OVERDUE = "evaluation_overdue"
+
+
+class ReportReason(_Labelled):
+    """Why someone reports (通報) an issue, a comment or an organization profile."""
+
+    PERSONAL_INFO = "personal_info"
+    ABUSE = "abuse"
+    SPAM = "spam"
+    OFF_TOPIC = "off_topic"
+    OTHER = "other"  # needs a text
 
 
 class ClaimStatus(_Labelled):
@@ -191,6 +215,7 @@ _LABELS: dict[StrEnum, str] = {
     IssueStatus.IN_PROGRESS: "対応中",
     IssueStatus.RESOLVED: "解決",
     IssueStatus.CLOSED_UNRESOLVED: "解決せず終了",
+    IssueStatus.WITHDRAWN: "取り下げ",
     CollaborationDomain.CITIZEN_LED: "市民が主体",
     CollaborationDomain.COOPERATIVE: "市民と行政が協力",
     CollaborationDomain.GOVERNMENT_LED: "行政が主体",
@@ -218,6 +243,16 @@ _LABELS: dict[StrEnum, str] = {
     NotificationKind.CLAIM: "代表の申請",
     NotificationKind.CLAIM_DECISION: "代表の申請への回答",
     NotificationKind.ORG_IDENTITY: "団体の確認・代表の指名",
+    NotificationKind.MODERATION: "投稿の非公開・公開",
+    ReportReason.PERSONAL_INFO: "個人情報",
+    ReportReason.ABUSE: "誹謗中傷",
+    ReportReason.SPAM: "宣伝・スパム",
+    ReportReason.OFF_TOPIC: "関係のない内容",
+    ReportReason.OTHER: "その他",
+    NotificationKind.ISSUE_COMMENT: "地域課題へのコメント",
+    NotificationKind.ISSUE_CONSORTIUM: "地域課題に取り組む協議体",
+    NotificationKind.CONSORTIUM_EVALUATING: "協議体の振り返り開始",
+    NotificationKind.EVALUATION_OVERDUE: "振り返りの遅れ",
     ClaimStatus.PENDING: "市の確認待ち",
     ClaimStatus.OWNERS_ASKED: "現在の代表に確認中",
     ClaimStatus.APPROVED: "承認",

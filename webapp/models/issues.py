@@ -43,6 +43,15 @@ class IssueSupport(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
+class IssueFollow(SQLModel, table=True):
+    """Someone who hears about an issue's updates: its poster (from the start; they may stop) and
+    people who pressed 共感 and chose to follow (services/issue_followers.py)."""
+
+    issue_id: int = Field(foreign_key="issue.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE", index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
 class Comment(SQLModel, table=True):
     __table_args__ = (not_blank("body"),)
 
@@ -69,6 +78,17 @@ class IssueStatusChange(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
 
 
+class IssueEdit(SQLModel, table=True):
+    """Public history of a poster's edits: per changed field, [before, after] (town and theme
+    names as they were then; the body in full, so that the page can show what changed)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    issue_id: int = Field(foreign_key="issue.id", ondelete="CASCADE", index=True)
+    edited_by_id: int = Field(foreign_key="user_account.id")
+    changes: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=timestamp_column())
+
+
 class IssueCreate(SQLModel):
     """What a resident supplies when posting an issue."""
 
@@ -78,4 +98,15 @@ class IssueCreate(SQLModel):
     body: str = Field(min_length=1, max_length=4000)
     area_id: int
     show_reporter_name: bool = False
+    theme_ids: list[int] = Field(default_factory=list)
+
+
+class IssueUpdate(SQLModel):
+    """What the poster may change while nobody has acted on the issue yet."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=120)
+    body: str = Field(min_length=1, max_length=4000)
+    area_id: int
     theme_ids: list[int] = Field(default_factory=list)

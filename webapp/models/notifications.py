@@ -61,3 +61,6 @@ class ChangeLogVersion(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     version: int = Field(default=0)
+    # Random, set when the database is created (migration 0011): index snapshots on disk name the
+    # database they reflect, so a different database never loads them (services/index_snapshots).
+    database_id: str | None = Field(default=None, max_length=32)

@@ -5,7 +5,7 @@ from ..access import login_required
 from ..db import get_session
 from ..forms import KyodoForm
 from ..services import notifications as notification_service
-from ..services import org_invitations
+from ..services import org_invitations, pending
 from ..services.errors import NotFound
 from . import bp
 
@@ -19,7 +19,11 @@ def index():
         "notifications/index.html",
         notifications=items,
         invitations=org_invitations.pending_for(session, user=current_user),
+        consortium_invitations=pending.consortium_invitations(session, user=current_user),
+        claims_to_answer=pending.claims_to_answer(session, user=current_user),
         form=KyodoForm(),
+        delivery=notification_service.delivery_of(current_user),
+        delivery_choices=notification_service.DELIVERY_CHOICES,
     )
 
 
@@ -41,12 +45,17 @@ def mark_read():
 @login_required
 def settings():
     form = KyodoForm()
-    if form.validate_on_submit():
+    # email_mode: in_app / at_once / digest; the older form's email_digest=0/1 is still understood.
+    mode = request.form.get("email_mode") or {"1": notification_service.DIGEST,
+                                              "0": notification_service.AT_ONCE}.get(request.form.get("email_digest"))
+    labels = dict(notification_service.DELIVERY_CHOICES)
+    if mode not in labels:
+        flash("お知らせの受け取り方を選んでください。", "error")
+    elif form.validate_on_submit():
         session = get_session()
-        digest = request.form.get("email_digest") == "1"
-        notification_service.set_digest(session, user=current_user, digest=digest)
+        notification_service.set_delivery(session, user=current_user, mode=mode)
         session.commit()
-        flash("1日1回のまとめメールにしました。" if digest else "お知らせのたびにメールを送ります。", "success")
+        flash(f"お知らせの受け取り方を「{labels[mode]}」にしました。", "success")
     return redirect(url_for("notifications.index"))
 
 

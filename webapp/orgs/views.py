@@ -7,7 +7,7 @@ from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import MemberRole, OrganizationCreate, OrgKind, RecordSource
-from ..services import identity, org_invitations, places, suggestions
+from ..services import identity, moderation, org_invitations, places, suggestions
 from ..services import organizations as org_service
 from ..services.errors import ServiceError
 from . import bp
@@ -42,7 +42,8 @@ def detail(org_id: int):
     profile = org_service.get_profile(session, org_id=org_id, viewer=viewer)
     panel = suggestions.for_organization(session, org_id=org_id) if profile.can_see_private else None
     who = identity.panel(session, org=profile.organization, viewer=viewer)
-    return render_template("orgs/detail.html", profile=profile, suggestions=panel, identity=who)
+    hidden = moderation.hidden_view(session, entity=moderation.ORGANIZATION, entity_id=org_id, viewer=viewer)
+    return render_template("orgs/detail.html", profile=profile, suggestions=panel, identity=who, hidden=hidden)
 
 
 def organization_form_context(form: OrganizationForm, session) -> dict:

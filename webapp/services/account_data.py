@@ -9,7 +9,10 @@ from sqlmodel import Session, delete, select
 from ..models import (
     Comment,
     ConsentRecord,
+    ContentReport,
     Issue,
+    IssueFollow,
+    IssueEdit,
     IssueSupport,
     MemberRole,
     Membership,
@@ -37,7 +40,8 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
     return {
         "account": {"id": user.id, "email": user.email, "display_name": user.display_name, "role": user.role.value,
                     "created_at": when(user.created_at), "email_confirmed_at": when(user.email_confirmed_at),
-                    "email_digest": user.email_digest, "two_factor_enabled": user.totp_secret is not None},
+                    "email_digest": user.email_digest,
+                    "email_notifications": user.email_notifications, "two_factor_enabled": user.totp_secret is not None},
         "consents": [{"document": c.document, "version": c.version, "accepted_at": when(c.accepted_at)}
                      for c in session.exec(select(ConsentRecord).where(ConsentRecord.user_id == user.id)
                                            .order_by(ConsentRecord.id))],
@@ -46,10 +50,20 @@ def export(session: Session, *, user: User) -> dict[str, Any]:
         "issues": [{"id": i.id, "title": i.title, "body": i.body, "status": i.status.value,
                     "created_at": when(i.created_at)}
                    for i in session.exec(select(Issue).where(Issue.reporter_id == user.id).order_by(Issue.id))],
+        "issue_edits": [{"issue_id": e.issue_id, "changes": e.changes, "created_at": when(e.created_at)}
+                        for e in session.exec(select(IssueEdit).where(IssueEdit.edited_by_id == user.id)
+                                              .order_by(IssueEdit.id))],
         "comments": [{"id": c.id, "issue_id": c.issue_id, "body": c.body, "created_at": when(c.created_at)}
                      for c in session.exec(select(Comment).where(Comment.author_id == user.id).order_by(Comment.id))],
         "supports": [{"issue_id": s.issue_id, "created_at": when(s.created_at)}
                      for s in session.exec(select(IssueSupport).where(IssueSupport.user_id == user.id))],
+        "reports": [{"item": r.entity, "item_id": r.entity_id, "reason": r.reason.value, "text": r.text,
+                     "created_at": when(r.created_at)}
+                    for r in session.exec(select(ContentReport).where(ContentReport.reporter_id == user.id)
+                                          .order_by(ContentReport.id))],
+        "follows": [{"issue_id": f.issue_id, "created_at": when(f.created_at)}
+                    for f in session.exec(select(IssueFollow).where(IssueFollow.user_id == user.id)
+                                          .order_by(IssueFollow.issue_id))],
         "notifications": [{"kind": n.kind.value, "message": n.message, "link": n.link,
                            "created_at": when(n.created_at), "read_at": when(n.read_at)}
                           for n in session.exec(select(Notification).where(Notification.user_id == user.id)
@@ -89,6 +103,7 @@ def delete_account(session: Session, *, user: User, password: str, leave_unowned
     session.exec(delete(Membership).where(Membership.user_id == user_id))
     session.exec(delete(Notification).where(Notification.user_id == user_id))
     session.exec(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+    session.exec(delete(IssueFollow).where(IssueFollow.user_id == user_id))
     user.email = f"deleted-{user_id}-{secrets.token_hex(4)}@deleted.invalid"
     user.display_name = DELETED_NAME
     user.password_hash = passwords.UNUSABLE_PASSWORD

@@ -7,14 +7,11 @@ When the last one signs, the version is in force, the one before is superseded, 
 協議体 takes the version's period — this is how a 協議体 is renewed (時限性)."""
 from __future__ import annotations
 
-import difflib
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from pydantic import ConfigDict, model_validator
 from sqlmodel import Field, Session, SQLModel, select
 
@@ -33,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, clock, notifications, proxy
+from . import accounts, audit, clock, edit_check, notifications, proxy, textdiff
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -193,7 +190,7 @@ def save_draft(session: Session, *, consortium_id: int, by_user: User, data: Agr
     since, nothing is saved (EditedMeanwhile) instead of the last save silently winning."""
     accounts.require_confirmed(by_user)
     consortium = consortium_service.hold_consortium(session, consortium_id)
-    if seen is not None and not hmac.compare_digest(latest_fingerprint(session, consortium_id=consortium_id), seen):
+    if not edit_check.unchanged(latest_fingerprint(session, consortium_id=consortium_id), seen):
         raise EditedMeanwhile()
     if not may_draft(session, consortium=consortium, user=by_user):
         raise Forbidden("協定書を作れるのは、参加団体の代表か市職員です。")
@@ -245,7 +242,7 @@ def fingerprint(version: VersionView) -> str:
              a.cost_sharing, a.disclosure]
     for r in sorted(version.roles, key=lambda r: r.organization_id):
         parts += [str(r.organization_id), r.role, r.responsibilities, r.form.value]
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return edit_check.fingerprint(*parts)
 
 
 class StaleVersion(Conflict):
@@ -264,7 +261,7 @@ def sign(session: Session, *, agreement_id: int, org_id: int, by_user: User, see
     agreement = get_agreement(session, agreement_id)
     shown = next((v for v in versions(session, consortium_id=agreement.consortium_id)
                   if v.agreement.id == agreement_id), None)
-    if seen is not None and (shown is None or not hmac.compare_digest(fingerprint(shown), seen)):
+    if seen is not None and (shown is None or not edit_check.unchanged(fingerprint(shown), seen)):
         raise StaleVersion()
     if agreement.status not in (AgreementStatus.DRAFT, AgreementStatus.SIGNING):
         raise Conflict("この版には署名できません（締結済みか、改定により失効しています）。")
@@ -356,37 +353,22 @@ def _period(a: Agreement) -> str:
     return f"{clock.format_date(a.period_start)} 〜 {clock.format_date(a.period_end)}"
 
 
-def _mark(old: str, new: str) -> tuple[Markup, bool]:
-    # Character level: Japanese has no spaces to split words at.
-    matcher = difflib.SequenceMatcher(a=old, b=new, autojunk=False)
-    parts = []
-    for op, a0, a1, b0, b1 in matcher.get_opcodes():
-        if op == "equal":
-            parts.append(escape(new[b0:b1]))
-            continue
-        if a1 > a0:
-            parts.append(Markup("<del>") + escape(old[a0:a1]) + Markup("</del>"))
-        if b1 > b0:
-            parts.append(Markup("<ins>") + escape(new[b0:b1]) + Markup("</ins>"))
-    return Markup("").join(parts), old != new
-
-
 def diff(old: VersionView, new: VersionView) -> list[FieldDiff]:
     """What changed from one version to the next, field by field and member by member."""
     out = []
     for name, label in FIELD_LABELS:
         before = _period(old.agreement) if name == "period" else getattr(old.agreement, name)
         after = _period(new.agreement) if name == "period" else getattr(new.agreement, name)
-        html, changed = _mark(before, after)
+        html, changed = textdiff.mark(before, after)
         out.append(FieldDiff(label, html, changed))
     old_roles = {r.organization_id: r for r in old.roles}
     for role in new.roles:
         previous = old_roles.pop(role.organization_id, None)
         before = f"{previous.role}／{previous.responsibilities}／{previous.form.label}" if previous else ""
         after = f"{role.role}／{role.responsibilities}／{role.form.label}"
-        html, changed = _mark(before, after)
+        html, changed = textdiff.mark(before, after)
         out.append(FieldDiff(f"役割: {role.organization_name}", html, changed))
     for gone in old_roles.values():
-        html, _ = _mark(f"{gone.role}／{gone.responsibilities}／{gone.form.label}", "")
+        html, _ = textdiff.mark(f"{gone.role}／{gone.responsibilities}／{gone.form.label}", "")
         out.append(FieldDiff(f"役割: {gone.organization_name}（この版では当事者でない）", html, True))
     return out

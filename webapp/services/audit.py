@@ -17,7 +17,7 @@ EVALUATION = "evaluation"
 ISSUE = "issue"
 COMMENT = "comment"
 ENTITIES = {ORGANIZATION: "団体", CONSORTIUM: "協議体", AGREEMENT: "協定書", EVALUATION: "振り返り",
-            ISSUE: "地域課題", COMMENT: "コメント"}
+            ISSUE: "地域課題", COMMENT: "コメント", "ng_word": "NGワード"}
 
 
 def record(

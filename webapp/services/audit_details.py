@@ -6,7 +6,18 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from ..models import Area, Consortium, ConsortiumStatus, Organization, OrgCategory, OrgKind, RecordSource, Theme, User
+from ..models import (
+    Area,
+    Consortium,
+    ConsortiumStatus,
+    Organization,
+    OrgCategory,
+    OrgKind,
+    RecordSource,
+    ReportReason,
+    Theme,
+    User,
+)
 
 LABELS = {
     "kind": "種類", "category": "区分", "name": "団体名", "description": "団体の紹介", "offers": "提供できること",
@@ -17,13 +28,19 @@ LABELS = {
     "version": "版", "period": "期間", "message": "メッセージ", "from_user": "渡した人", "to_user": "受け取った人",
     "from": "変更前の状態", "to": "変更後の状態", "file": "ファイル", "row": "行", "themes": "テーマの決め方",
     "possible_duplicate_of": "重複の可能性がある団体",
+    # moderation (services/moderation.py, services/personal_info.py)
+    "report_reason": "通報の理由", "report_text": "通報の内容", "open_reports": "確認待ちの通報の数",
+    "hidden_reason": "非公開の理由", "moderation_reason": "判断の理由", "review": "職員の確認",
+    "fields": "警告した項目",
+    "issue": "地域課題の番号",
 }
+REVIEW = {"pending": "確認待ち", "done": "確認済み"}
 # Which table an id-valued key points to.
 ID_KINDS = {"organization": Organization, "organizations": Organization, "founding_org": Organization,
             "possible_duplicate_of": Organization, "area_ids": Area, "theme_ids": Theme, "consortium": Consortium,
             "from_user": User, "to_user": User}
 ENUMS = {"kind": OrgKind, "category": OrgCategory, "source": RecordSource, "from": ConsortiumStatus,
-         "to": ConsortiumStatus}
+         "to": ConsortiumStatus, "report_reason": ReportReason}
 EMPTY = "（なし）"
 
 
@@ -58,6 +75,15 @@ def _plain(key: str, value, names: dict[type, dict[int, str]]) -> str:
             return ENUMS[key](value).label
         except ValueError:
             return value
+    if key == "review" and isinstance(value, str):
+        return REVIEW.get(value, value)
+    if key == "fields" and isinstance(value, dict):
+        from nlp.personal_info import LABELS as FOUND
+
+        names = {"title": "タイトル", "body": "内容"}
+        return "、".join(f"{names.get(field, field)}: " + "・".join(dict.fromkeys(
+            FOUND.get(f.get("kind"), str(f.get("kind"))) for f in items if isinstance(f, dict)))
+            for field, items in value.items() if isinstance(items, list)) or EMPTY
     if isinstance(value, bool):
         return "はい" if value else "いいえ"
     if isinstance(value, list):

@@ -7,7 +7,7 @@ Evaluating and closed are set by the lifecycle (時限性), never here."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, changes, locks, notifications, proxy
+from . import accounts, audit, changes, clock, issue_edits, locks, notifications, proxy, staff_notices
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
@@ -156,6 +156,7 @@ def create_consortium(
     require_existing(session, Theme, data.theme_ids, what="テーマ", field="theme_ids")
     require_existing(session, Issue, data.issue_ids, what="地域課題", field="issue_ids")
     require_existing(session, Organization, invite_org_ids, what="団体", field="organizations")
+    issue_edits.hold_for_take_up(session, issue_ids=data.issue_ids)  # after this, their posters no longer edit
     consortium = Consortium(
         **data.model_dump(exclude={"area_ids", "theme_ids", "issue_ids"}), created_by_id=creator.id
     )
@@ -179,6 +180,10 @@ def create_consortium(
                  summary=f"協議体「{consortium.name}」を提案",
                  details={"founding_org": founding_org_id, "end_date": consortium.end_date.isoformat()})
     session.flush()
+    if data.issue_ids:  # proposed for issues (from a suggestion): their poster and followers hear it
+        from .consortium_issues import created_with  # here: that module builds on this one
+
+        created_with(session, consortium=consortium, issue_ids=sorted(set(data.issue_ids)), by_user=creator)
     others = [o for o in invite_org_ids if o != founding_org_id]
     if others:
         invite(session, consortium_id=consortium.id, org_ids=others, by_user=creator)
@@ -435,6 +440,7 @@ def member_org_ids(session: Session, consortium_id: int) -> list[int]:
 
 def reopen(session: Session, *, consortium: Consortium) -> None:
     """A renewed period (a newly signed agreement) takes an evaluating 協議体 back to work."""
+    consortium.evaluating_since = None
     _set_status(session, consortium, ConsortiumStatus.FORMING, actor=None, note="新しい期間の協定書を締結")
     for org_id in member_org_ids(session, consortium.id):  # capacity is taken again
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
@@ -442,11 +448,13 @@ def reopen(session: Session, *, consortium: Consortium) -> None:
     _recompute_status(session, consortium)
 
 
-def start_evaluation(session: Session, *, consortium: Consortium, by_user: User | None, reason: str) -> None:
+def start_evaluation(session: Session, *, consortium: Consortium, by_user: User | None, reason: str,
+                     today: date | None = None) -> None:
     """The period is over (or the members ask early): every member and the city evaluate."""
     consortium = hold_consortium(session, consortium.id)
     if consortium.status not in OPEN_FOR_CHANGES:
         raise Conflict("この協議体はすでに振り返り中か終了しています。")
+    consortium.evaluating_since = today or clock.today()
     _set_status(session, consortium, ConsortiumStatus.EVALUATING, actor=by_user, note=reason)
     for org_id in member_org_ids(session, consortium.id):  # capacity is free again
         changes.record(session, entity=changes.ORGANIZATION, entity_id=org_id)
@@ -456,6 +464,7 @@ def start_evaluation(session: Session, *, consortium: Consortium, by_user: User 
         f"協議体「{consortium.name}」は振り返りの時期です（{reason}）。各団体と市で振り返りを入力してください。",
         kind=NotificationKind.LIFECYCLE,
     )
+    staff_notices.consortium_evaluating(session, consortium=consortium, actor=by_user, reason=reason)
 
 
 def close(session: Session, *, consortium_id: int, by_user: User) -> Consortium:

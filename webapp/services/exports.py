@@ -37,7 +37,7 @@ from ..models import (
     Theme,
     User,
 )
-from . import clock
+from . import clock, moderation
 from .issues import ANONYMOUS_REPORTER
 
 KINDS = ("organizations", "issues", "consortia", "agreements", "evaluations")
@@ -99,7 +99,7 @@ def _organizations(session: Session) -> list[dict]:
             "source_label": o.source.label, "created_at": _iso(o.created_at), "updated_at": _iso(o.updated_at),
             "verified": o.verified, "verified_at": _iso(o.verified_at),
         }
-        for o in session.exec(select(Organization).order_by(Organization.id))
+        for o in session.exec(select(Organization).where(moderation.visible(Organization)).order_by(Organization.id))
     ]
 
 
@@ -110,7 +110,8 @@ def _issues(session: Session) -> list[dict]:
     ).all())
     rows = session.exec(
         select(Issue, Area.name, User.display_name)
-        .join(Area, Area.id == Issue.area_id).join(User, User.id == Issue.reporter_id).order_by(Issue.id)
+        .join(Area, Area.id == Issue.area_id).join(User, User.id == Issue.reporter_id)
+        .where(moderation.visible(Issue)).order_by(Issue.id)
     )
     return [
         {

@@ -17,13 +17,12 @@ from ..models import (
     IssueStatusChange,
     IssueSupport,
     IssueTheme,
-    NotificationKind,
     RecordSource,
     Theme,
     User,
     utcnow,
 )
-from . import accounts, changes, notifications
+from . import accounts, changes, issue_followers, moderation
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -49,6 +48,8 @@ class CommentView:
     author_name: str
     body: str
     created_at: datetime
+    id: int = 0
+    author_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -97,6 +98,7 @@ def create_issue(
     )
     changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
+    issue_followers.start_following(session, issue_id=issue.id, user_id=reporter.id)  # may unfollow later
     return issue
 
 
@@ -125,9 +127,11 @@ def list_issues(
     counts = _support_counts()
     query = select(Issue, Area.name, sa.func.coalesce(counts.c.n, 0)).join(
         Area, Area.id == Issue.area_id
-    ).outerjoin(counts, counts.c.issue_id == Issue.id)
+    ).outerjoin(counts, counts.c.issue_id == Issue.id).where(moderation.visible(Issue))
     if statuses:
         query = query.where(Issue.status.in_(statuses))
+    else:  # a withdrawn issue keeps its page but leaves the lists (unless asked for by its status)
+        query = query.where(Issue.status != IssueStatus.WITHDRAWN)
     if area_id is not None:
         query = query.where(Issue.area_id == area_id)
     total = session.exec(
@@ -163,7 +167,7 @@ def get_detail(session: Session, *, issue_id: int, viewer: User | None) -> Issue
         )
     )
     comments = [
-        CommentView(name, c.body, c.created_at)
+        CommentView(name, c.body, c.created_at, c.id, c.author_id)
         for c, name in session.exec(
             select(Comment, User.display_name)
             .join(User, User.id == Comment.author_id)
@@ -202,6 +206,8 @@ def add_support(session: Session, *, issue_id: int, user: User) -> None:
     """共感: once per user and issue; reporters cannot support their own issue."""
     accounts.require_confirmed(user)
     issue = get_issue(session, issue_id)
+    if issue.status == IssueStatus.WITHDRAWN:
+        raise Conflict("取り下げられた地域課題には共感できません。")
     if issue.reporter_id == user.id:
         raise Conflict("ご自身の投稿には共感できません。")
     if session.get(IssueSupport, (issue_id, user.id)) is not None:
@@ -211,22 +217,27 @@ def add_support(session: Session, *, issue_id: int, user: User) -> None:
 
 
 def remove_support(session: Session, *, issue_id: int, user: User) -> None:
+    """Withdrawing 共感 also stops following (only supporters and the poster follow)."""
     support = session.get(IssueSupport, (issue_id, user.id))
     if support is None:
         raise NotFound("共感していません。")
     session.delete(support)
     session.flush()
+    issue_followers.stop_following(session, issue_id=issue_id, user_id=user.id)
 
 
 def add_comment(session: Session, *, issue_id: int, author: User, body: str) -> Comment:
     accounts.require_confirmed(author)
-    get_issue(session, issue_id)
+    issue = get_issue(session, issue_id)
+    if issue.status == IssueStatus.WITHDRAWN:
+        raise Conflict("取り下げられた地域課題にはコメントできません。", field="body")
     body = body.strip()
     if not body:
         raise Conflict("コメントを入力してください。", field="body")
     comment = Comment(issue_id=issue_id, author_id=author.id, body=body)
     session.add(comment)
     session.flush()
+    issue_followers.commented(session, issue=issue, author_id=author.id)
     return comment
 
 
@@ -244,6 +255,8 @@ def change_status(
         raise Conflict("変更の理由を入力してください。", field="reason")
     if issue.status == new_status:
         raise Conflict("すでにその状態です。", field="status")
+    if IssueStatus.WITHDRAWN in (issue.status, new_status):  # the poster's own act, and final
+        raise Conflict("取り下げは投稿者だけが行え、取り下げられた地域課題の状態は変更できません。", field="status")
     change = IssueStatusChange(
         issue_id=issue.id, old_status=issue.status, new_status=new_status,
         reason=reason, changed_by_id=staff.id,
@@ -254,14 +267,9 @@ def change_status(
     # Closed issues leave the duplicate check and the suggestions, reopened ones come back.
     changes.record(session, entity=changes.ISSUE, entity_id=issue.id)
     session.flush()
-    if issue.reporter_id != staff.id:
-        # The poster hears back (in-app, and by mail through the usual delivery): status and reason.
-        notifications.notify(
-            session, user_ids=[issue.reporter_id], kind=NotificationKind.ISSUE_STATUS,
-            message=f"あなたが投稿した地域課題「{issue.title}」の状態が「{new_status.label}」になりました。"
-                    f"理由：{reason}",
-            link=f"/issues/{issue.id}",
-        )
+    # The poster and the followers hear back (in-app, and by mail as each chose): status and reason.
+    issue_followers.status_changed(session, issue=issue, new_label=new_status.label, reason=reason,
+                                   actor_id=staff.id)
     return change
 
 

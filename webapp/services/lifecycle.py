@@ -3,26 +3,35 @@
 For each 協議体 still at work: a reminder 30 and 7 days before its end date, and, once the end date
 has passed (the end date itself is the last working day), the move to evaluating. Each step is
 recorded as a LifecycleEvent for that period's end date, so a second run does nothing, and a
-renewed period (new end date) gets its own reminders."""
+renewed period (new end date) gets its own reminders.
+
+Staff are told once per 協議体 when its evaluations are overdue: still missing EVALUATION_DAYS
+after the 振り返り began (evaluating_since, or the end date for one that began before that was
+recorded). The notice is recorded as a LifecycleEvent too, taken under the 協議体's lock, so
+repeated or parallel ticks send it once."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
 from ..models import Consortium, ConsortiumStatus, LifecycleEvent, NotificationKind
-from . import changes, clock
+from . import changes, clock, staff_notices
 from . import consortia as consortium_service
+from . import evaluations as evaluation_service
 
 REMINDER_DAYS = (30, 7)
 AT_WORK = (ConsortiumStatus.PROPOSED, ConsortiumStatus.FORMING, ConsortiumStatus.ACTIVE)
+EVALUATION_DAYS = 30  # after the 振り返り began, missing evaluations are overdue
+OVERDUE = "evaluation_overdue"
 
 
 @dataclass
 class TickReport:
     reminders: list[tuple[int, int]] = field(default_factory=list)  # (consortium id, days)
     evaluating: list[int] = field(default_factory=list)
+    overdue: list[int] = field(default_factory=list)  # 協議体 whose overdue evaluations staff were told of
     pruned_changes: int = 0
 
 
@@ -39,7 +48,37 @@ def _once(session: Session, consortium: Consortium, kind: str) -> bool:
     return True
 
 
-def tick(session: Session, *, today: date) -> TickReport:
+def evaluation_due(consortium: Consortium, *, days: int = EVALUATION_DAYS) -> date:
+    """The last day for a 協議体's evaluations."""
+    return (consortium.evaluating_since or consortium.end_date) + timedelta(days=days)
+
+
+def _notify_overdue(session: Session, *, today: date, days: int) -> list[int]:
+    told = set(session.exec(select(LifecycleEvent.consortium_id).where(LifecycleEvent.kind == OVERDUE)).all())
+    candidates = [c.id for c in session.exec(select(Consortium).where(
+        Consortium.status == ConsortiumStatus.EVALUATING).order_by(Consortium.id))
+        if c.id not in told and evaluation_due(c, days=days) < today]
+    notified = []
+    for consortium_id in candidates:
+        # Locked and read again: another tick may have told staff meanwhile, or the 協議体 moved on.
+        consortium = consortium_service.hold_consortium(session, consortium_id)
+        if consortium.status != ConsortiumStatus.EVALUATING or evaluation_due(consortium, days=days) >= today:
+            continue
+        if session.exec(select(LifecycleEvent.id).where(LifecycleEvent.consortium_id == consortium_id,
+                                                        LifecycleEvent.kind == OVERDUE)).first() is not None:
+            continue
+        missing = evaluation_service.report(session, consortium_id=consortium_id).missing
+        if not missing:
+            continue
+        session.add(LifecycleEvent(consortium_id=consortium_id, kind=OVERDUE, period_end=consortium.end_date))
+        session.flush()
+        staff_notices.evaluation_overdue(session, consortium=consortium, missing=missing,
+                                         due=evaluation_due(consortium, days=days))
+        notified.append(consortium_id)
+    return notified
+
+
+def tick(session: Session, *, today: date, evaluation_days: int = EVALUATION_DAYS) -> TickReport:
     report = TickReport()
     candidates = session.exec(
         select(Consortium.id).where(Consortium.status.in_(AT_WORK)).order_by(Consortium.id)
@@ -52,7 +91,8 @@ def tick(session: Session, *, today: date) -> TickReport:
         if consortium.end_date < today:
             if _once(session, consortium, "ended"):
                 consortium_service.start_evaluation(session, consortium=consortium, by_user=None,
-                                                    reason=f"期間が{clock.format_date(consortium.end_date)}で終わりました")
+                                                    reason=f"期間が{clock.format_date(consortium.end_date)}で終わりました",
+                                                    today=today)
                 report.evaluating.append(consortium.id)
             continue
         days_left = (consortium.end_date - today).days
@@ -68,5 +108,6 @@ def tick(session: Session, *, today: date) -> TickReport:
                 kind=NotificationKind.LIFECYCLE,
             )
             report.reminders.append((consortium.id, window))
+    report.overdue = _notify_overdue(session, today=today, days=evaluation_days)
     report.pruned_changes = changes.prune(session)
     return report

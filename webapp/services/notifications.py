@@ -85,7 +85,27 @@ def mark_all_read(session: Session, *, user_id: int) -> None:
 
 
 def set_digest(session: Session, *, user: User, digest: bool) -> None:
-    user.email_digest = digest
+    set_delivery(session, user=user, mode=DIGEST if digest else AT_ONCE)
+
+
+# How a person receives their notifications (お知らせの受け取り方), for every kind alike.
+IN_APP_ONLY, AT_ONCE, DIGEST = "in_app", "at_once", "digest"
+DELIVERY_CHOICES = [(AT_ONCE, "お知らせのたびにメールでも送る"), (DIGEST, "1日1回、まとめてメールで送る"),
+                    (IN_APP_ONLY, "メールは送らない（このお知らせ欄だけ）")]
+
+
+def delivery_of(user: User) -> str:
+    if not user.email_notifications:
+        return IN_APP_ONLY
+    return DIGEST if user.email_digest else AT_ONCE
+
+
+def set_delivery(session: Session, *, user: User, mode: str) -> None:
+    """In-app only, mail at once, or the daily digest; raises ValueError for anything else."""
+    if mode not in (IN_APP_ONLY, AT_ONCE, DIGEST):
+        raise ValueError(mode)
+    user.email_notifications = mode != IN_APP_ONLY
+    user.email_digest = mode == DIGEST
     session.add(user)
     session.flush()
 
@@ -95,7 +115,7 @@ def _absolute(settings: mail.MailSettings, link: str) -> str:
 
 
 def deliver_immediate(session: Session, *, settings: mail.MailSettings, notification_ids: list[int]) -> int:
-    """Mail these notifications to users who did not opt for the digest; returns how many were sent.
+    """Mail these notifications to users who chose mail at once; returns how many were sent.
     A failed send leaves the notification unmailed, for `kyodo send-mail` to retry."""
     rows = session.exec(
         select(Notification, User)
@@ -104,6 +124,7 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
             Notification.id.in_(notification_ids),
             Notification.emailed_at.is_(None),
             User.email_digest.is_(False),
+            User.email_notifications.is_(True),
             User.is_active.is_(True),
         )
     ).all()
@@ -132,9 +153,11 @@ def deliver_immediate(session: Session, *, settings: mail.MailSettings, notifica
 def retry_unmailed(session: Session, *, settings: mail.MailSettings, older_than: timedelta) -> int:
     if not settings.host:
         return 0  # without a server every retry would only log the same mails again
+    # Only mails due at once: in-app-only and digest notifications stay unmailed here by design.
     ids = session.exec(
-        select(Notification.id).where(
-            Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than
+        select(Notification.id).join(User, User.id == Notification.user_id).where(
+            Notification.emailed_at.is_(None), Notification.created_at <= utcnow() - older_than,
+            User.email_digest.is_(False), User.email_notifications.is_(True), User.is_active.is_(True),
         )
     ).all()
     return deliver_immediate(session, settings=settings, notification_ids=list(ids))
@@ -146,7 +169,8 @@ def send_digests(session: Session, *, settings: mail.MailSettings, now: datetime
     pending = session.exec(
         select(Notification, User)
         .join(User, User.id == Notification.user_id)
-        .where(Notification.emailed_at.is_(None), User.email_digest.is_(True), User.is_active.is_(True))
+        .where(Notification.emailed_at.is_(None), User.email_digest.is_(True), User.email_notifications.is_(True),
+               User.is_active.is_(True))
         .order_by(User.id, Notification.created_at)
     ).all()
     by_user: dict[int, tuple[User, list[Notification]]] = {}

@@ -21,7 +21,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, audit_details, changes
+from . import accounts, audit, audit_details, changes, moderation
 from .errors import Conflict, NotFound
 from .lookups import require_existing, require_row
 from .pagination import PER_PAGE, Page, clamp_page
@@ -158,7 +158,7 @@ def list_organizations(
     page: int = 1,
     per_page: int = PER_PAGE,
 ) -> Page[OrgSummary]:
-    query = select(Organization).where(Organization.status != OrgStatus.DISSOLVED)
+    query = select(Organization).where(Organization.status != OrgStatus.DISSOLVED, moderation.visible(Organization))
     if kind is not None:
         query = query.where(Organization.kind == kind)
     if area_id is not None:

@@ -6,8 +6,10 @@ normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the
 glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -23,7 +25,7 @@ from ..models import (
     OrgKind,
     OrgStatus,
 )
-from . import changes
+from . import changes, index_snapshots, moderation
 from .pagination import PER_PAGE, Page, clamp_page
 from .worker_cache import VersionedCache
 
@@ -32,6 +34,7 @@ ORG, ISSUE = "organization", "issue"
 MAX_QUERY_LENGTH = 100
 # A match by reading alone ranks below any match as written or as the same dictionary word.
 READING_SCORE = 0.4
+# Every issue but a withdrawn one (取り下げ: its page stays, it leaves the search).
 SEARCHED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.CLOSED_UNRESOLVED)
 
 
@@ -66,11 +69,33 @@ class SearchIndex:
 
         self.remove(key)
         words, expansions = self._split(f"{title}\n{text}")
-        doc = _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
-                   reading(f"{title}\n{text}"))
+        self._add(key, _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
+                            reading(f"{title}\n{text}")))
+
+    def _add(self, key: tuple[str, int], doc: _Doc) -> None:
         self.docs[key] = doc
-        for feature in words | expansions:
+        for feature in doc.words | doc.expansions:
             self._postings.setdefault(feature, set()).add(key)
+
+    def save(self, directory: Path) -> None:
+        """Write the analysed documents as one JSON file (services/index_snapshots.py)."""
+        docs = [[t, i, d.title, d.text, sorted(d.words), sorted(d.expansions), d.reading]
+                for (t, i), d in self.docs.items()]
+        with open(Path(directory) / "search.json", "w", encoding="utf-8") as f:
+            json.dump({"format": 1, "docs": docs}, f, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def load(cls, directory: Path) -> SearchIndex:
+        """The index `save` wrote (ValueError if the file is not of this format)."""
+        state = json.loads((Path(directory) / "search.json").read_text("utf-8"))
+        if state.get("format") != 1:
+            raise ValueError("not a search index of this format")
+        index = cls()
+        for t, i, title, text, words, expansions, reading in state["docs"]:
+            if t not in (ORG, ISSUE) or not isinstance(i, int):
+                raise ValueError("not a search index document")
+            index._add((t, i), _Doc(title, text, frozenset(words), frozenset(expansions), reading))
+        return index
 
     def remove(self, key: tuple[str, int]) -> None:
         doc = self.docs.pop(key, None)
@@ -113,9 +138,10 @@ def _org_text(org: Organization) -> str:
 
 def build_search_index(session: Session) -> SearchIndex:
     index = SearchIndex()
-    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED)):
+    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
+                                                       moderation.visible(Organization))):
         index.upsert((ORG, org.id), org.name, _org_text(org))
-    for issue in session.exec(select(Issue)):
+    for issue in session.exec(select(Issue).where(moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES))):
         index.upsert((ISSUE, issue.id), issue.title, issue.body)
     return index
 
@@ -123,24 +149,38 @@ def build_search_index(session: Session) -> SearchIndex:
 def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]]) -> SearchIndex:
     # Only names and texts are indexed; towns and themes are read from the database per search.
     org_ids, issue_ids = changed.get(changes.ORGANIZATION, set()), changed.get(changes.ISSUE, set())
-    orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(org_ids)))} if org_ids else {}
+    # A hidden item (services/moderation.py) is dropped like a deleted one, and comes back on restore.
+    orgs = {o.id: o for o in session.exec(select(Organization).where(
+        Organization.id.in_(org_ids), moderation.visible(Organization)))} if org_ids else {}
     for org_id in org_ids:
         org = orgs.get(org_id)
         if org is None or org.status == OrgStatus.DISSOLVED:
             index.remove((ORG, org_id))
         else:
             index.upsert((ORG, org_id), org.name, _org_text(org))
-    issues = {i.id: i for i in session.exec(select(Issue).where(Issue.id.in_(issue_ids)))} if issue_ids else {}
+    issues = {i.id: i for i in session.exec(select(Issue).where(
+        Issue.id.in_(issue_ids), moderation.visible(Issue)))} if issue_ids else {}
     for issue_id in issue_ids:
         issue = issues.get(issue_id)
-        if issue is None:
+        if issue is None or issue.status not in SEARCHED_ISSUES:
             index.remove((ISSUE, issue_id))
         else:
             index.upsert((ISSUE, issue_id), issue.title, issue.body)
     return index
 
 
-_indexes = VersionedCache(build_search_index, _replay)
+def _save_snapshot(index: SearchIndex, directory: Path) -> dict:
+    index.save(directory)
+    return {}
+
+
+SNAPSHOT = index_snapshots.SnapshotKind("search", _save_snapshot, lambda directory, extra: SearchIndex.load(directory))
+_indexes = VersionedCache(build_search_index, _replay, SNAPSHOT)
+
+
+def snapshot_cache() -> VersionedCache:
+    """This process's cache of the index, for `kyodo build-index` and the server's warm-up."""
+    return _indexes
 
 
 def current_index(session: Session) -> SearchIndex:

@@ -22,6 +22,7 @@ from ..models import (
     ACTIVE_ISSUE_STATUSES,
     Area,
     Issue,
+    IssueStatus,
     IssueSupport,
     IssueTheme,
     NotificationKind,
@@ -33,7 +34,7 @@ from ..models import (
     Theme,
     User,
 )
-from . import changes
+from . import changes, index_snapshots, moderation
 from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
@@ -168,8 +169,9 @@ class _Fitted:
 
 def _build(session: Session) -> _Fitted:
     """A fitted index of every active organization and every open issue (a full refit)."""
-    orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE)))
-    issues = list(session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES))))
+    orgs = list(session.exec(select(Organization).where(Organization.status == OrgStatus.ACTIVE,
+                                                        moderation.visible(Organization))))
+    issues = list(session.exec(select(Issue).where(Issue.status.in_(ACTIVE_ISSUE_STATUSES), moderation.visible(Issue))))
     index = matching.MatchingIndex().fit(
         _org_profiles(session, orgs), _issue_profiles(session, issues), _towns(session)
     )
@@ -194,13 +196,16 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     if area_ids:
         for town in _towns(session, area_ids=area_ids):
             index.upsert_town(town)
-    orgs = list(session.exec(select(Organization).where(Organization.id.in_(org_ids)))) if org_ids else []
+    # Hidden items (services/moderation.py) leave the index as removed ones do, and come back on restore.
+    orgs = list(session.exec(select(Organization).where(
+        Organization.id.in_(org_ids), moderation.visible(Organization)))) if org_ids else []
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
-    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids)))) if issue_ids else []
+    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids), moderation.visible(Issue)))) \
+        if issue_ids else []
     live_issues = [i for i in issues if i.status in ACTIVE_ISSUE_STATUSES]
     for profile in _issue_profiles(session, live_issues):
         index.upsert_issue(profile)
@@ -210,7 +215,27 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     return fitted
 
 
-_indexes = VersionedCache(_build, _replay)
+def _save_snapshot(fitted: _Fitted, directory) -> dict:
+    from matching.persist import save_index
+
+    save_index(fitted.index, directory)
+    return {"fitted": fitted.fitted, "changed": fitted.changed}
+
+
+def _load_snapshot(directory, extra: dict) -> _Fitted:
+    from matching.persist import load_index
+
+    # index_snapshots has checked every file against the hashes it wrote.
+    return _Fitted(load_index(directory, verify=False), int(extra["fitted"]), int(extra["changed"]))
+
+
+SNAPSHOT = index_snapshots.SnapshotKind("matching", _save_snapshot, _load_snapshot)
+_indexes = VersionedCache(_build, _replay, SNAPSHOT)
+
+
+def snapshot_cache() -> VersionedCache:
+    """This process's cache of the index, for `kyodo build-index` and the server's warm-up."""
+    return _indexes
 
 
 def build_index(session: Session):
@@ -274,6 +299,7 @@ def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
 # Seconds an issue page may keep showing suggestions that a change has altered, while they are
 # recomputed after the response (services/suggestion_cache.py).
 DEFAULT_MAX_AGE = 5.0
+WITHDRAWN_NOTE = "投稿者が取り下げた地域課題には、団体を提案しません。"
 
 
 def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | None = None,
@@ -282,6 +308,9 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
     one a change altered is served for at most ``max_age`` seconds after it was last known current
     (KYODO_SUGGESTIONS_MAX_AGE) while it is recomputed after the response, and recomputed before
     answering beyond that. ``shared_url`` (KYODO_REDIS_URL) shares results between workers."""
+    issue = session.get(Issue, issue_id)
+    if issue is not None and issue.status == IssueStatus.WITHDRAWN:
+        return IssueSuggestions([], [], [], WITHDRAWN_NOTE)  # it left the suggestions with the index
     if has_app_context():
         config = current_app.config
         max_age = float(config.get("KYODO_SUGGESTIONS_MAX_AGE", DEFAULT_MAX_AGE)) if max_age is None else max_age

@@ -1,5 +1,6 @@
 // While someone writes an issue or a comment, warn under the field when it seems to hold a phone
-// number, an e-mail address or a house number (progressive enhancement: without JavaScript the
+// number, an e-mail address, a house number or a word of the city's NGワード list (the server
+// answers for both; progressive enhancement: without JavaScript the
 // server shows the same warning when the form is sent). Forms opt in with data-personal-info-url
 // and data-personal-info-fields="name ...".
 (function () {

@@ -1,0 +1,104 @@
+"""What waits for a person's answer: invitations of every kind and claims put to them as owner.
+The header badge counts these with the unread notifications (one query per kind)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from ..models import (
+    ClaimStatus,
+    Consortium,
+    ConsortiumMember,
+    InvitationStatus,
+    MemberRole,
+    Membership,
+    Organization,
+    OrgClaim,
+    OrgInvitation,
+    User,
+)
+from . import accounts, notifications
+from .consortia import OPEN_FOR_CHANGES
+
+
+@dataclass(frozen=True)
+class ConsortiumInvitation:
+    consortium_id: int
+    consortium_name: str
+    organization_name: str
+
+
+@dataclass(frozen=True)
+class ClaimToAnswer:
+    organization_id: int
+    organization_name: str
+
+
+@dataclass(frozen=True)
+class Badge:
+    unread: int   # unread notifications
+    pending: int  # invitations and claims waiting for this person's answer
+
+    @property
+    def total(self) -> int:
+        return self.unread + self.pending
+
+    @property
+    def label(self) -> str:
+        """What the number means, for screen readers: 「未読2件」「未読1件、回答待ち1件」."""
+        parts = ([f"未読{self.unread}件"] if self.unread else []) + ([f"回答待ち{self.pending}件"] if self.pending else [])
+        return "、".join(parts)
+
+
+def _owned():
+    return select(Membership.organization_id).where(Membership.role == MemberRole.OWNER)
+
+
+def _consortium_invitations(user: User):
+    """(consortium, organization) invitations an organization this user owns can still answer."""
+    return (select(ConsortiumMember.consortium_id, Consortium.name, Organization.name)
+            .join(Consortium, Consortium.id == ConsortiumMember.consortium_id)
+            .join(Organization, Organization.id == ConsortiumMember.organization_id)
+            .where(ConsortiumMember.status == InvitationStatus.INVITED, Consortium.status.in_(OPEN_FOR_CHANGES),
+                   ConsortiumMember.organization_id.in_(_owned().where(Membership.user_id == user.id))))
+
+
+def _editor_invitations(user: User):
+    return select(OrgInvitation.id).where(sa.func.lower(OrgInvitation.email) == accounts.normalize_email(user.email),
+                                          OrgInvitation.status == InvitationStatus.INVITED)
+
+
+def _claims_for_owner(user: User):
+    """Claims on an association this user owns that wait for its owners' answer (not their own)."""
+    return (select(OrgClaim.organization_id, Organization.name)
+            .join(Organization, Organization.id == OrgClaim.organization_id)
+            .where(OrgClaim.status == ClaimStatus.OWNERS_ASKED, OrgClaim.user_id != user.id,
+                   OrgClaim.organization_id.in_(_owned().where(Membership.user_id == user.id))))
+
+
+def _count(session: Session, query) -> int:
+    return session.exec(select(sa.func.count()).select_from(query.subquery())).one()
+
+
+def pending_count(session: Session, *, user: User) -> int:
+    """Invitations of every kind (協議体 invitations to organizations the user owns, 編集者
+    invitations to the user's address) and claims waiting for the user as owner."""
+    return sum(_count(session, q) for q in (_consortium_invitations(user), _editor_invitations(user),
+                                            _claims_for_owner(user)))
+
+
+def badge(session: Session, *, user: User) -> Badge:
+    """The header's お知らせ badge."""
+    return Badge(unread=notifications.unread_count(session, user_id=user.id), pending=pending_count(session, user=user))
+
+
+def consortium_invitations(session: Session, *, user: User) -> list[ConsortiumInvitation]:
+    rows = session.exec(_consortium_invitations(user).order_by(ConsortiumMember.invited_at)).all()
+    return [ConsortiumInvitation(*row) for row in rows]
+
+
+def claims_to_answer(session: Session, *, user: User) -> list[ClaimToAnswer]:
+    rows = session.exec(_claims_for_owner(user).order_by(OrgClaim.created_at)).all()
+    return [ClaimToAnswer(*row) for row in rows]
