@@ -37,7 +37,7 @@ def main() -> None:
     from webapp import create_app
     from webapp.db import get_session
     from webapp.models import Issue
-    from webapp.services import changes
+    from webapp.services import changes, suggestion_cache
     from webapp.services import suggestions
 
     app = create_app()
@@ -51,6 +51,7 @@ def main() -> None:
             if label.startswith("recomputed"):
                 changes.record(session, entity="organization", entity_id=1)
                 session.commit()
+                suggestion_cache.clear()  # every page recomputed (organization 1 may be in no pool)
             times = []
             for issue_id in ids:
                 started = time.perf_counter()
