@@ -10,10 +10,11 @@ still current, and is kept, unless
 - the issue itself changed;
 - an organization of its pools changed (its name, text, towns, capacity or 協議体 count are on
   the page or in the team), or
-- the pools or shown scores at the new version differ from the footprint (an edited or new
-  organization now scores into a pool; or the hub-reduction means, which every edit moves a
-  little, reorder a pool or move a shown score). This re-ranking skips the reasons and the team,
-  which are most of a computation's cost.
+- an edited or new organization now scores into a pool (each is scored alone, matching.reach,
+  against the pool's last score), or
+- the hub-reduction means, which edits of needs and issues move for every organization, moved
+  further than the result's margin and re-ranking the pools (no reasons, no team) gives another
+  footprint. Moves below NOISE are float residue and count as none.
 
 Everything a result is computed from is in that list, so a kept result equals a fresh one.
 
