@@ -236,3 +236,22 @@ def test_a_closed_consortium_page_says_its_issues_stay_as_they_were(client, auth
     response = post_form(client, f"/consortia/{c.id}/issues", {"issue_id": str(world["issue"].id)},
                          token_from=f"/consortia/{c.id}")
     assert response.status_code == 422 and "振り返り中または終了した協議体" in response.get_data(as_text=True)
+
+
+def test_a_hidden_issue_is_not_named_on_the_consortium_page(client, auth, db, world):
+    from webapp.services import moderation
+
+    c, issue = world["consortium"], world["issue"]
+    consortium_issues.link(db, consortium_id=c.id, issue_id=issue.id, by_user=world["kaicho"])
+    moderation.decide(db, entity=moderation.ISSUE, entity_id=issue.id, staff=world["staff"],
+                      action=moderation.HIDE, reason="個人の電話番号が書かれていたため")
+    db.commit()
+    page = client.get(f"/consortia/{c.id}").get_data(as_text=True)
+    assert "公園のベンチが足りない" not in page and moderation.HIDDEN_ISSUE_TITLE in page
+    auth.login(world["poster"].email)  # the poster still sees their own title
+    assert "公園のベンチが足りない" in client.get(f"/consortia/{c.id}").get_data(as_text=True)
+    auth.logout()
+    moderation.decide(db, entity=moderation.ISSUE, entity_id=issue.id, staff=world["staff"],
+                      action=moderation.RESTORE, reason="電話番号が消されたため")
+    db.commit()
+    assert "公園のベンチが足りない" in client.get(f"/consortia/{c.id}").get_data(as_text=True)

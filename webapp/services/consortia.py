@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, changes, clock, issue_edits, locks, notifications, proxy, staff_notices
+from . import accounts, audit, changes, clock, issue_edits, locks, moderation, notifications, proxy, staff_notices
 from . import organizations as org_service
 from .errors import Conflict, Forbidden, NotFound
 from .lookups import require_existing, require_row
@@ -398,6 +398,22 @@ def list_consortia(
     return Page(summaries, page, per_page, total)
 
 
+def _linked_issues(session: Session, *, consortium_id: int, viewer: User | None) -> list[tuple[int, str]]:
+    """(id, title) of the issues the 協議体 works on; a hidden one is named only to staff and its poster."""
+    hidden = Issue.id.in_(moderation.hidden_ids(moderation.ISSUE))
+    rows = session.exec(
+        select(Issue.id, Issue.title, Issue.reporter_id, hidden)
+        .join(ConsortiumIssue, ConsortiumIssue.issue_id == Issue.id)
+        .where(ConsortiumIssue.consortium_id == consortium_id).order_by(Issue.id)
+    ).all()
+
+    def sees(reporter_id: int) -> bool:
+        return viewer is not None and (viewer.is_staff or viewer.id == reporter_id)
+
+    return [(issue_id, title if not is_hidden or sees(reporter_id) else moderation.HIDDEN_ISSUE_TITLE)
+            for issue_id, title, reporter_id, is_hidden in rows]
+
+
 def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> ConsortiumDetail:
     consortium = get_consortium(session, consortium_id)
     rows = _rows(session, consortium_id)
@@ -421,10 +437,7 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
             select(Theme.name).join(ConsortiumTheme, ConsortiumTheme.theme_id == Theme.id)
             .where(ConsortiumTheme.consortium_id == consortium_id).order_by(Theme.number)
         )),
-        issues=list(session.exec(
-            select(Issue.id, Issue.title).join(ConsortiumIssue, ConsortiumIssue.issue_id == Issue.id)
-            .where(ConsortiumIssue.consortium_id == consortium_id).order_by(Issue.id)
-        ).all()),
+        issues=_linked_issues(session, consortium_id=consortium_id, viewer=viewer),
         owned_member_org_ids=sorted(owned & member_ids),
         # The same rule as _may_manage, from the rows already read.
         can_invite=viewer is not None and consortium.status in OPEN_FOR_CHANGES and (

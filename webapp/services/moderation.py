@@ -41,6 +41,7 @@ DEFAULT_REPORTS_TO_HIDE = 3
 MAX_TEXT = 1000
 HIDE, RESTORE = "hide", "restore"
 HIDDEN_TITLE = "（非公開）"
+HIDDEN_ISSUE_TITLE = "非公開の地域課題"  # how other pages name a hidden issue
 ACTIONS = {"report": "通報", "auto_hide": "通報による自動非公開", HIDE: "非公開", RESTORE: "再公開",
            "keep": "確認済み（公開のまま）"}
 
