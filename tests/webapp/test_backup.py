@@ -274,3 +274,28 @@ def test_a_file_that_is_not_a_database_is_not_backed_up(tmp_path):
     result = _kyodo(["backup", str(tmp_path / "x.backup")], f"sqlite:///{tmp_path / 'kyodo.sqlite3'}")
     assert result.exit_code != 0 and "読めません" in result.output
     assert not (tmp_path / "x.backup").exists() and not (tmp_path / "x.backup.partial").exists()
+
+
+def test_restore_forgets_the_suggestions_shared_in_redis(demo_database, new_database, tmp_path):
+    """After a restore the change-log versions come back with other data: a result kept in Redis
+    under such a version would be served as current, so the restore deletes them (and nothing else)."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/13"
+    client = redis.Redis.from_url(url, socket_connect_timeout=0.5)
+    try:
+        client.ping()
+    except (redis.RedisError, OSError):
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    client.set("kyodo:suggestions:abc:1:5", "{}")
+    client.set("kyodo:other", "kept")
+    try:
+        path = tmp_path / "kyodo.backup"
+        assert _kyodo(["backup", str(path)], demo_database).exit_code == 0
+        restored = CliRunner().invoke(main, ["restore", str(path)],
+                                      env={**_env(new_database()), "KYODO_REDIS_URL": url}, catch_exceptions=False)
+        assert restored.exit_code == 0, restored.output
+        assert "1 件消しました" in restored.output
+        assert client.get("kyodo:suggestions:abc:1:5") is None and client.get("kyodo:other") == b"kept"
+    finally:
+        client.delete("kyodo:suggestions:abc:1:5", "kyodo:other")

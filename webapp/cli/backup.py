@@ -61,4 +61,14 @@ def restore(path: Path, force: bool) -> None:
     if manifest.alembic_revision != head_revision():
         click.echo("古い版のバックアップです。`kyodo init-db` で最新にしてください "
                    "(the backup is from an older kyodo: run `kyodo init-db`).")
+    if settings.redis_url:
+        from ..services.suggestion_cache import SharedResults
+
+        try:
+            forgotten = SharedResults(settings.redis_url).forget_all()
+        except Exception as error:  # noqa: BLE001  (the restore itself succeeded)
+            click.echo(f"Redis の提案キャッシュを消せませんでした。手で消してください: redis-cli --scan --pattern "
+                       f"'kyodo:suggestions:*' | xargs redis-cli del ({error})", err=True)
+        else:
+            click.echo(f"Redis の共有された提案を {forgotten} 件消しました (forgot {forgotten} shared suggestions).")
     click.echo("サーバーを再起動してください (restart the servers: their indexes describe the old data).")

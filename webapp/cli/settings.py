@@ -23,6 +23,7 @@ class Settings:
     city: City
     password_hash: str
     mail: MailSettings
+    redis_url: str = ""
 
 
 def load() -> Settings:
@@ -33,7 +34,8 @@ def load() -> Settings:
         city = resolve_city(config["KYODO_CITY"])
     except ValueError as error:
         raise click.ClickException(str(error)) from None
-    return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"], MailSettings.from_config(config))
+    return Settings(config["DATABASE_URL"], city, config["KYODO_PASSWORD_HASH"], MailSettings.from_config(config),
+                    config["KYODO_REDIS_URL"])
 
 
 @contextmanager

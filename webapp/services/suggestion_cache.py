@@ -374,6 +374,14 @@ class SharedResults:
             log.warning("Redis unreachable for suggestions, keeping them in this worker: %s", error)
 
 
+    def forget_all(self) -> int:
+        """Delete every shared result (after a restore, change-log versions come back with other data)."""
+        names = list(self.client.scan_iter(match="kyodo:suggestions:*", count=1000))
+        for start in range(0, len(names), 1000):
+            self.client.delete(*names[start:start + 1000])
+        return len(names)
+
+
 _shared: dict[str, SharedResults] = {}
 
 
