@@ -4,6 +4,7 @@ from pydantic import ValidationError
 
 from .. import charts, confirmation
 from ..access import current_viewer, login_required, public
+from ..actions import act
 from ..db import get_session
 from ..inputs import int_arg
 from ..forms import KyodoForm, pydantic_errors_to_form
@@ -84,14 +85,9 @@ def start_evaluation(consortium_id: int):
         abort(403)
     if KyodoForm().validate_on_submit():
         consortium = consortium_service.get_consortium(session, consortium_id)
-        try:
-            consortium_service.start_evaluation(session, consortium=consortium, by_user=current_user,
-                                                reason="参加団体または市の申し出")
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            session.commit()
-            flash("振り返りを始めました。", "success")
+        act(lambda: consortium_service.start_evaluation(session, consortium=consortium, by_user=current_user,
+                                                        reason="参加団体または市の申し出"),
+            done="振り返りを始めました。")
     return redirect(url_for("consortia.evaluation", consortium_id=consortium_id))
 
 
@@ -108,11 +104,6 @@ def close(consortium_id: int):
             "終了すると元に戻せません。記録（協定書・振り返り）は公開されたまま残ります。", "終了を確定する",
             back_url=url_for("consortia.evaluation", consortium_id=consortium_id)))
     if KyodoForm().validate_on_submit():
-        try:
-            consortium_service.close(session, consortium_id=consortium_id, by_user=current_user)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            session.commit()
-            flash("協議体を終了しました。記録は公開され続けます。", "success")
+        act(lambda: consortium_service.close(session, consortium_id=consortium_id, by_user=current_user),
+            done="協議体を終了しました。記録は公開され続けます。")
     return redirect(url_for("consortia.detail", consortium_id=consortium_id))

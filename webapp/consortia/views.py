@@ -6,6 +6,7 @@ from pydantic import ValidationError
 
 from .. import confirmation
 from ..access import current_viewer, login_required, org_role_required, public
+from ..actions import act
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..inputs import id_list
@@ -179,14 +180,9 @@ def leave(consortium_id: int, org_id: int):
             "脱退は取り消せません。", "脱退を確定する",
             back_url=url_for("consortia.detail", consortium_id=consortium_id)))
     if form.validate_on_submit():
-        try:
-            consortium_service.leave(session, consortium_id=consortium_id, org_id=org_id,
-                                     by_user=current_user, message=form.message.data or "")
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            session.commit()
-            flash("協議体から脱退しました。", "info")
+        act(lambda: consortium_service.leave(session, consortium_id=consortium_id, org_id=org_id,
+                                             by_user=current_user, message=form.message.data or ""),
+            done="協議体から脱退しました。", category="info")
         return redirect(url_for("consortia.detail", consortium_id=consortium_id))
     return _detail_page(consortium_id, leave_form=form, status=422)
 
@@ -217,11 +213,7 @@ def unlink_issue(consortium_id: int, issue_id: int):
     consortium_issues.ensure_may_link(session, consortium_id=consortium_id, user=current_user)
     form = KyodoForm()
     if form.validate_on_submit():
-        try:
-            consortium_issues.unlink(session, consortium_id=consortium_id, issue_id=issue_id, by_user=current_user)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            session.commit()
-            flash("地域課題をこの協議体から外しました。", "info")
+        act(lambda: consortium_issues.unlink(session, consortium_id=consortium_id, issue_id=issue_id,
+                                             by_user=current_user),
+            done="地域課題をこの協議体から外しました。", category="info")
     return redirect(url_for("consortia.detail", consortium_id=consortium_id, _anchor="issues-heading"))

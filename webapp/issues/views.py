@@ -3,12 +3,22 @@ from flask_login import current_user
 from pydantic import ValidationError
 
 from ..access import current_viewer, login_required, public, staff_required
+from ..actions import act
 from ..db import get_session
 from ..filters import enum_arg, int_arg
 from ..forms import as_choices, pydantic_errors_to_form
 from ..models import IssueCreate, IssueStatus
 from ..services import issues as issue_service
-from ..services import audit, consortium_issues, issue_edits, issue_followers, moderation, personal_info, places, suggestions
+from ..services import (
+    audit,
+    consortium_issues,
+    issue_edits,
+    issue_followers,
+    moderation,
+    personal_info,
+    places,
+    suggestions,
+)
 from ..services.errors import Forbidden, ServiceError
 from . import bp, guard
 from .forms import CommentForm, IssueForm, LinkConsortiumForm, StatusForm
@@ -137,16 +147,10 @@ def personal_info_check():
 @login_required
 def support(issue_id: int):
     session = get_session()
-    try:
-        if request.form.get("undo"):
-            issue_service.remove_support(session, issue_id=issue_id, user=current_user)
-        else:
-            issue_service.add_support(session, issue_id=issue_id, user=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
+    if request.form.get("undo"):
+        act(lambda: issue_service.remove_support(session, issue_id=issue_id, user=current_user), done="共感を取り消しました。")
     else:
-        session.commit()
-        flash("共感を取り消しました。" if request.form.get("undo") else "共感しました。", "success")
+        act(lambda: issue_service.add_support(session, issue_id=issue_id, user=current_user), done="共感しました。")
     return redirect(url_for("issues.detail", issue_id=issue_id))
 
 
@@ -196,17 +200,11 @@ def change_status(issue_id: int):
 @login_required
 def follow(issue_id: int):
     session = get_session()
-    undo = bool(request.form.get("undo"))
-    try:
-        if undo:
-            issue_followers.unfollow(session, issue_id=issue_id, user=current_user)
-        else:
-            issue_followers.follow(session, issue_id=issue_id, user=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
+    if request.form.get("undo"):
+        act(lambda: issue_followers.unfollow(session, issue_id=issue_id, user=current_user), done="フォローをやめました。")
     else:
-        session.commit()
-        flash("フォローをやめました。" if undo else "フォローしました。更新があるとお知らせします。", "success")
+        act(lambda: issue_followers.follow(session, issue_id=issue_id, user=current_user),
+            done="フォローしました。更新があるとお知らせします。")
     return redirect(url_for("issues.detail", issue_id=issue_id, _anchor="follow-heading"))
 
 

@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import login_required, org_role_required
+from ..actions import act
 from ..db import get_session
 from ..services import claims
 from ..services import organizations as org_service
@@ -35,13 +36,8 @@ def claim(org_id: int):
 @login_required
 def withdraw_claim(org_id: int, claim_id: int):
     session = get_session()
-    try:
-        claims.withdraw(session, claim_id=claim_id, user=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        session.commit()
-        flash("代表の申請を取り下げました。", "info")
+    act(lambda: claims.withdraw(session, claim_id=claim_id, user=current_user), done="代表の申請を取り下げました。",
+        category="info")
     return redirect(url_for("orgs.detail", org_id=org_id))
 
 

@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import staff_required
+from ..actions import act
 from ..db import get_session
 from ..services import claims, identity
 from ..services.errors import ServiceError
@@ -61,13 +62,8 @@ def appoint_owner(org_id: int):
     session = get_session()
     form = AppointOwnerForm()
     if form.validate_on_submit():
-        try:
-            identity.appoint_owner(session, org_id=org_id, staff=current_user, user_id=form.user.data)
-        except ServiceError as error:
-            flash(error.message, "error")
-        else:
-            session.commit()
-            flash("代表（オーナー）を指名しました。", "success")
+        act(lambda: identity.appoint_owner(session, org_id=org_id, staff=current_user, user_id=form.user.data),
+            done="代表（オーナー）を指名しました。")
     else:
         flash("代表にするメンバーを選んでください。", "error")
     return redirect(url_for("orgs.detail", org_id=org_id))

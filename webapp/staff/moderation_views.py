@@ -3,6 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..access import staff_required
+from ..actions import act
 from ..db import get_session
 from ..inputs import parse_id
 from ..services import moderation, ng_words
@@ -76,11 +77,5 @@ def ng_word_list():
 @staff_required
 def remove_ng_word(word_id: int):
     session = get_session()
-    try:
-        ng_words.remove_word(session, word_id=word_id, staff=current_user)
-    except ServiceError as error:
-        flash(error.message, "error")
-    else:
-        session.commit()
-        flash("NGワードを削除しました。", "success")
+    act(lambda: ng_words.remove_word(session, word_id=word_id, staff=current_user), done="NGワードを削除しました。")
     return redirect(url_for("staff.ng_word_list"))
