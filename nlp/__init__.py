@@ -2,55 +2,46 @@
 
 A pure library (no Flask, no database). Nothing heavy happens at import: the Sudachi dictionary
 and the word vectors load on first use, once per process. See docs/NLP.md.
+
+The names below are imported from their modules on first access (PEP 562): `import nlp` or
+`from nlp.personal_info import ...` must not pull in scikit-learn and SciPy (about a second)
+for a process that only normalizes text or finds personal information.
 """
 from __future__ import annotations
 
-from .analyzer import EXPANSION_PREFIXES, GLOSSARY_PREFIX, SYNONYM_PREFIX, Analyzer, Token
-from .bulk import analyze_many
-from .explain import SharedTerm, shared_terms
-from .glossary import Glossary, load_glossary, read_groups
-from .lsa import LSA
-from .neighbors import top_k
-from .normalize import DEFAULT_MAX_LENGTH, clean, normalize
-from .similarity import (
-    document_vectorizer,
-    pair_similarities,
-    sentence_vectorizer,
-    similar_documents,
-)
-from .sudachi import SudachiTokenizer
-from .themes import ThemeClassifier, ThemeScore, ThemeSuggester, load_themes, suggest_themes
-from .vectorizer import TextVectorizer
-from .wordvectors import VectorsUnavailable, load_word_vectors
+import importlib
 
-__all__ = [
-    "DEFAULT_MAX_LENGTH",
-    "EXPANSION_PREFIXES",
-    "GLOSSARY_PREFIX",
-    "LSA",
-    "SYNONYM_PREFIX",
-    "Analyzer",
-    "Glossary",
-    "SharedTerm",
-    "SudachiTokenizer",
-    "TextVectorizer",
-    "ThemeScore",
-    "ThemeClassifier",
-    "ThemeSuggester",
-    "Token",
-    "VectorsUnavailable",
-    "analyze_many",
-    "clean",
-    "document_vectorizer",
-    "load_glossary",
-    "load_themes",
-    "load_word_vectors",
-    "normalize",
-    "pair_similarities",
-    "read_groups",
-    "sentence_vectorizer",
-    "shared_terms",
-    "similar_documents",
-    "suggest_themes",
-    "top_k",
-]
+# Eager, and light: the submodule nlp.normalize would otherwise shadow the function once imported.
+from .normalize import DEFAULT_MAX_LENGTH, clean, normalize
+
+_EXPORTS = {
+    "EXPANSION_PREFIXES": "analyzer", "GLOSSARY_PREFIX": "analyzer", "SYNONYM_PREFIX": "analyzer",
+    "Analyzer": "analyzer", "Token": "analyzer",
+    "analyze_many": "bulk",
+    "SharedTerm": "explain", "shared_terms": "explain",
+    "Glossary": "glossary", "load_glossary": "glossary", "read_groups": "glossary",
+    "LSA": "lsa",
+    "top_k": "neighbors",
+    "document_vectorizer": "similarity", "pair_similarities": "similarity",
+    "sentence_vectorizer": "similarity", "similar_documents": "similarity",
+    "SudachiTokenizer": "sudachi",
+    "ThemeClassifier": "themes", "ThemeScore": "themes", "ThemeSuggester": "themes",
+    "load_themes": "themes", "suggest_themes": "themes",
+    "TextVectorizer": "vectorizer",
+    "VectorsUnavailable": "wordvectors", "load_word_vectors": "wordvectors",
+}
+
+__all__ = sorted([*_EXPORTS, "DEFAULT_MAX_LENGTH", "clean", "normalize"])
+
+
+def __getattr__(name: str):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nlp' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))
