@@ -6,8 +6,9 @@ share their pages until one of them changes a row. Nothing is unpickled: a file 
 `save_index` wrote (truncated, altered, another format) raises `SnapshotError`.
 
 Sparse matrices are stored as their parts (data, indices, indptr), the inverted index (CSC) too,
-so that no process rebuilds it. The theme model is refitted on load (it is fitted on the 20
-themes' texts, not on the profiles, and takes well under a second).
+so that no process rebuilds it. The theme models are saved as their arrays too (`to_state`): the
+index's zero-shot theme model and, if given, nlp's theme classifier, which a starting server
+would otherwise train (together about half a second, for the same result).
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+
+from .profiles import KINDS, IssueProfile, OrgProfile
 
 FORMAT = 1
 STATE = "state.json"
@@ -141,9 +145,15 @@ _ENCODER_ARRAYS = ("semantic_mean_", "semantic_dirs_", "semantic_cols_", "semant
 _TOWN_FIT_PARAMS = ("outside", "scale_km", "max_km", "unknown")
 
 
-def save_index(index, directory: Path) -> None:
-    """Write a fitted MatchingIndex into an existing empty directory (arrays, then state.json).
-    Profile ids must be ints or strings; the encoder must use the default analyzer."""
+class Snapshot(NamedTuple):
+    index: object  # the MatchingIndex
+    theme_classifier: object | None  # nlp.themes.ThemeClassifier, if one was saved with it
+
+
+def save_index(index, directory: Path, *, theme_classifier=None) -> None:
+    """Write a fitted MatchingIndex into an existing empty directory (arrays, then state.json),
+    with a fitted nlp ThemeClassifier if given. Profile ids must be ints or strings; the encoder
+    must use the default analyzer."""
     index._check()
     out = ArrayWriter(directory)
     enc = index.encoder_
@@ -169,13 +179,21 @@ def save_index(index, directory: Path) -> None:
         "orgs": _save_collection(out, "orgs", index.orgs_, _org_fields),
         "issues": _save_collection(out, "issues", index.issues_, _issue_fields),
         "hub": _save_hub(out, index.hub_),
+        "theme_suggester": _save_model(out, "theme_suggester", index.theme_suggester_),
+        "theme_classifier": (_save_model(out, "theme_classifier", theme_classifier)
+                             if theme_classifier is not None else None),
     }
     out.write_state(state)
 
 
 def load_index(directory: Path, *, mmap: bool = True, verify: bool = True):
     """The MatchingIndex `save_index` wrote into `directory` (SnapshotError if it is not intact)."""
-    from nlp import ThemeSuggester, load_themes
+    return load_snapshot(directory, mmap=mmap, verify=verify).index
+
+
+def load_snapshot(directory: Path, *, mmap: bool = True, verify: bool = True) -> Snapshot:
+    """The MatchingIndex and theme classifier `save_index` wrote (SnapshotError if not intact)."""
+    from nlp.themes import ThemeClassifier, ThemeSuggester, load_themes
 
     from .geo import TownTable
     from .index import MatchingIndex
@@ -220,13 +238,26 @@ def load_index(directory: Path, *, mmap: bool = True, verify: bool = True):
         index.orgs_ = _load_collection(reader, state["orgs"], _org_profile)
         index.issues_ = _load_collection(reader, state["issues"], _issue_profile)
         index.hub_ = _load_hub(reader, state["hub"])
+        index.theme_suggester_ = ThemeSuggester.from_state(*_load_model(reader, state["theme_suggester"]), themes)
+        index.theme_suggester_.vectorizer_.n_jobs = index.n_jobs
+        classifier = state["theme_classifier"]
+        classifier = ThemeClassifier.from_state(*_load_model(reader, classifier), themes) if classifier else None
     except SnapshotError:
         raise
-    except (KeyError, TypeError, ValueError, IndexError) as error:
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:
         raise SnapshotError(f"snapshot state is inconsistent: {error!r}") from None
-    index.theme_suggester_ = ThemeSuggester(themes).fit()
-    index.theme_suggester_.vectorizer_.n_jobs = index.n_jobs
-    return index
+    return Snapshot(index, classifier)
+
+
+# ---------------------------------------------------------------- models (nlp's to_state)
+def _save_model(out: ArrayWriter, name: str, model) -> dict:
+    state, arrays = model.to_state()
+    return {"state": state, "arrays": {key: out.put(f"{name}.{key}", array) for key, array in arrays.items()}}
+
+
+def _load_model(reader: ArrayReader, meta: dict) -> tuple[dict, dict]:
+    # Small (a few MB): private copies, plain arrays as the fitted model had.
+    return meta["state"], {key: reader.get(name, writable_copy=True) for key, name in meta["arrays"].items()}
 
 
 # ---------------------------------------------------------------- profiles
@@ -246,15 +277,27 @@ def _issue_fields(p) -> list:
 
 
 def _org_profile(f):
-    from .profiles import OrgProfile
-
-    return OrgProfile(f[0], f[1], f[2], f[3], f[4], f[5], tuple(f[6]), tuple(f[7]), f[8], f[9])
+    # OrgProfile's own checks (__post_init__) passed when the profile was made, and a server
+    # loads only files that match the checksums written with them (services/index_snapshots):
+    # the profile is made without them, in a third of the time (seconds at 300,000 profiles);
+    # only the shape is checked.
+    if len(f) != 10 or f[1] not in KINDS or type(f[6]) is not list or type(f[7]) is not list:
+        raise SnapshotError("stored organization profile is inconsistent")
+    profile = _new(OrgProfile)
+    profile.__dict__.update(id=f[0], kind=f[1], name=f[2], description=f[3], offers=f[4], needs=f[5],
+                            towns=tuple(f[6]), themes=tuple(f[7]), capacity=f[8], active_teams=f[9])
+    return profile
 
 
 def _issue_profile(f):
-    from .profiles import IssueProfile
+    if len(f) != 5 or type(f[4]) is not list:
+        raise SnapshotError("stored issue profile is inconsistent")
+    profile = _new(IssueProfile)
+    profile.__dict__.update(id=f[0], title=f[1], body=f[2], town=f[3], themes=tuple(f[4]))
+    return profile
 
-    return IssueProfile(f[0], f[1], f[2], f[3], tuple(f[4]))
+
+_new = object.__new__  # a frozen dataclass instance without its __init__
 
 
 # ---------------------------------------------------------------- collections and stores

@@ -82,6 +82,27 @@ class ThemeSuggester(BaseEstimator):
         self.profiles_ = (profile / np.maximum(norms, 1e-12)).astype(np.float32)
         return self
 
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted model as JSON-able values and named arrays (nothing pickled), for `from_state`."""
+        check_is_fitted(self, "profiles_")
+        vectorizer, arrays = self.vectorizer_.to_state()
+        params = {k: v for k, v in self.get_params().items() if k != "themes"}
+        state = {"params": params, "codes_": self.codes_, "names_": self.names_, "vectorizer": vectorizer}
+        return state, {**_prefixed("vectorizer", arrays), "profiles": self.profiles_}
+
+    @classmethod
+    def from_state(cls, state: dict, arrays, themes=None) -> ThemeSuggester:
+        """The model `to_state` described (it scores exactly as the one saved), for `themes`
+        (default: themes.json); ValueError if it was fitted on other themes."""
+        self = cls(themes, **state["params"])
+        self.codes_, self.names_ = list(state["codes_"]), list(state["names_"])
+        current = themes if themes is not None else load_themes()
+        if self.codes_ != [t["code"] for t in current]:
+            raise ValueError("the saved theme model was fitted on other themes")
+        self.vectorizer_ = TextVectorizer.from_state(state["vectorizer"], _unprefixed("vectorizer", arrays))
+        self.profiles_ = arrays["profiles"]
+        return self
+
     def scores(self, texts) -> np.ndarray:
         """Return a `(len(texts), n_themes)` array of scores (higher fits better)."""
         check_is_fitted(self, "profiles_")
@@ -137,6 +158,36 @@ class ThemeClassifier(BaseEstimator):
     def fit_examples(self):
         return self.fit(*load_examples())
 
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted model as JSON-able values and named arrays (nothing pickled), for `from_state`."""
+        check_is_fitted(self, "model_")
+        zero_shot, arrays = self.zero_shot_.to_state()
+        model = self.model_
+        params = {k: v for k, v in self.get_params().items() if k != "themes"}
+        state = {"params": params, "zero_shot": zero_shot, "model_params": model.get_params(),
+                 "classes": model.classes_.tolist(), "n_iter": model.n_iter_.tolist()}
+        return state, {**_prefixed("zero_shot", arrays), "coef": model.coef_, "intercept": model.intercept_}
+
+    @classmethod
+    def from_state(cls, state: dict, arrays, themes=None) -> ThemeClassifier:
+        """The classifier `to_state` described: it scores exactly as the one saved."""
+        from sklearn.linear_model import LogisticRegression
+
+        self = cls(themes, **state["params"])
+        self.zero_shot_ = ThemeSuggester.from_state(state["zero_shot"], _unprefixed("zero_shot", arrays), themes)
+        self.codes_ = self.zero_shot_.codes_
+        model = LogisticRegression(**state["model_params"])
+        model.classes_ = np.array(state["classes"])
+        model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+        if model.coef_.shape != (len(model.classes_), len(self.zero_shot_.vectorizer_.get_feature_names_out())) \
+                or model.intercept_.shape != (len(model.classes_),):
+            raise ValueError("the saved classifier's coefficients do not fit its vocabulary")
+        model.n_features_in_ = model.coef_.shape[1]
+        model.n_iter_ = np.array(state["n_iter"], dtype=np.int32)
+        self.model_ = model
+        self.column_ = {c: i for i, c in enumerate(model.classes_)}
+        return self
+
     def scores(self, texts) -> np.ndarray:
         """`(len(texts), n_themes)` scores in themes.json order (higher fits better)."""
         check_is_fitted(self, "model_")
@@ -156,13 +207,35 @@ class ThemeClassifier(BaseEstimator):
         return ranked[:k] if k is not None else ranked
 
 
+def _prefixed(prefix: str, arrays: dict) -> dict:
+    return {f"{prefix}.{name}": array for name, array in arrays.items()}
+
+
+def _unprefixed(prefix: str, arrays) -> dict:
+    return {name[len(prefix) + 1:]: arrays[name] for name in arrays if name.startswith(prefix + ".")}
+
+
 _default: ThemeClassifier | None = None
+
+
+def default_classifier() -> ThemeClassifier:
+    """The classifier trained on the shipped examples (trained once per process, unless one
+    saved with the matching index was installed with `use_default_classifier`)."""
+    global _default
+    if _default is None:
+        _default = ThemeClassifier().fit_examples()
+    return _default
+
+
+def use_default_classifier(classifier: ThemeClassifier) -> None:
+    """Use `classifier` (e.g. loaded from an index snapshot: the same code and data trained it)
+    instead of training one."""
+    global _default
+    check_is_fitted(classifier, "model_")
+    _default = classifier
 
 
 def suggest_themes(text: str, k: int | None = None) -> list[ThemeScore]:
     """Rank the 20 themes for `text`, best first, with the classifier trained on the shipped
     examples (built once per process)."""
-    global _default
-    if _default is None:
-        _default = ThemeClassifier().fit_examples()
-    return _default.suggest(text, k)
+    return default_classifier().suggest(text, k)

@@ -135,6 +135,51 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             names += [f"semantic:{i}" for i in range(self.word_vectors_.shape[1])]
         return np.array(names, dtype=object)
 
+    # -- saving ------------------------------------------------------------------------------
+    def to_state(self) -> tuple[dict, dict[str, np.ndarray]]:
+        """The fitted vectorizer as JSON-able values and named numpy arrays (nothing pickled), for
+        `from_state`. Supported without character n-grams and LSA, with the default analyzer
+        (the theme models' configuration)."""
+        check_is_fitted(self, "weights_")
+        if self.char_counter_ is not None or self.lsa_ is not None or self.analyzer is not None:
+            raise ValueError("only a vectorizer without char n-grams, LSA or a custom analyzer can be saved")
+        params = self.get_params()
+        params["char_ngram_range"] = list(params["char_ngram_range"])
+        state = {"params": params, "weights_": self.weights_, "semantic_": bool(self.semantic_)}
+        arrays = {}
+        for block in ("word", "synonym"):
+            tfidf = getattr(self, f"{block}_vectorizer_")
+            if tfidf is not None:
+                vocabulary = tfidf.vocabulary_
+                state[block] = sorted(vocabulary, key=vocabulary.__getitem__)
+                arrays[f"{block}.idf"] = tfidf.idf_
+        if self.semantic_:
+            arrays["word_vectors"] = self.word_vectors_
+            arrays["semantic_mean"] = self.semantic_mean_
+        return state, arrays
+
+    @classmethod
+    def from_state(cls, state: dict, arrays) -> TextVectorizer:
+        """The vectorizer `to_state` described; it transforms exactly as the one saved."""
+        params = dict(state["params"])
+        params["char_ngram_range"] = tuple(params["char_ngram_range"])
+        self = cls(**params)
+        self.weights_ = {k: float(state["weights_"][k]) for k in BLOCKS}
+        self.semantic_ = bool(state["semantic_"])
+        for block in ("word", "synonym"):
+            tfidf = None
+            if block in state:
+                tfidf = self._tfidf()
+                tfidf.vocabulary_ = {term: i for i, term in enumerate(state[block])}
+                tfidf.fixed_vocabulary_ = False
+                tfidf.idf_ = arrays[f"{block}.idf"]  # checks the length against the vocabulary
+                tfidf._tfidf.n_features_in_ = len(tfidf.vocabulary_)
+            setattr(self, f"{block}_vectorizer_", tfidf)
+        self.char_counter_ = self.char_tfidf_ = self.lsa_ = None
+        self.word_vectors_ = arrays["word_vectors"] if self.semantic_ else None
+        self.semantic_mean_ = arrays["semantic_mean"] if self.semantic_ else None
+        return self
+
     # -- internals ---------------------------------------------------------------------------
     def _weights(self) -> dict[str, float]:
         weights = {"word": self.word_weight, "synonym": self.synonym_weight,

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from matching import IssueProfile, MatchingIndex, OrgProfile
-from matching.persist import STATE, SnapshotError, load_index, save_index
+from matching.persist import STATE, SnapshotError, load_index, load_snapshot, save_index
+from nlp.themes import ThemeClassifier
 
 from .conftest import ISSUES, ORGS, TOWNS
 
@@ -54,6 +55,29 @@ def test_a_loaded_index_answers_as_the_saved_one(saved):
     assert len(loaded) == len(index)
 
 
+def test_the_theme_models_are_loaded_not_refitted(saved, monkeypatch):
+    index, directory = saved
+    texts = [o.description for o in ORGS] + [i.body for i in ISSUES] + [""]
+    classifier = ThemeClassifier().fit_examples()
+    save_dir = directory.parent / "with-classifier"
+    save_dir.mkdir()
+    save_index(index, save_dir, theme_classifier=classifier)
+    for cls in (ThemeClassifier, type(index.theme_suggester_)):
+        monkeypatch.setattr(cls, "fit", lambda *a, **k: pytest.fail("a theme model was fitted"))
+    loaded, loaded_classifier = load_snapshot(save_dir)
+    assert np.array_equal(loaded.theme_suggester_.scores(texts), index.theme_suggester_.scores(texts))
+    assert np.array_equal(loaded_classifier.scores(texts), classifier.scores(texts))
+    assert load_snapshot(directory).theme_classifier is None  # saved without one
+
+
+def test_loaded_profiles_equal_the_saved_ones(saved):
+    index, directory = saved
+    loaded = load_index(directory)
+    assert loaded.orgs_.profiles == index.orgs_.profiles
+    assert loaded.issues_.profiles == index.issues_.profiles
+    assert all(type(p.towns) is tuple and type(p.themes) is tuple for p in loaded.orgs_.profiles if p)
+
+
 def test_a_loaded_index_keeps_updating_like_the_saved_one(saved):
     index, directory = saved
     loaded = load_index(directory)
@@ -95,7 +119,8 @@ def test_altered_array_is_refused_even_when_its_size_is_right(saved):
         load_index(directory)
 
 
-@pytest.mark.parametrize("damage", ["missing", "garbage", "other-format", "inconsistent"])
+@pytest.mark.parametrize("damage", ["missing", "garbage", "other-format", "inconsistent", "profile",
+                                    "theme-model"])
 def test_damaged_state_is_refused(saved, damage):
     _, directory = saved
     state_path = directory / STATE
@@ -107,6 +132,10 @@ def test_damaged_state_is_refused(saved, damage):
         state = json.loads(state_path.read_text("utf-8"))
         if damage == "other-format":
             state["format"] = 999
+        elif damage == "profile":
+            state["orgs"]["profiles"][0][1] = "company"
+        elif damage == "theme-model":
+            state["theme_suggester"]["state"]["codes_"].reverse()
         else:
             state["orgs"]["ids"] = state["orgs"]["ids"][:-1]
         state_path.write_text(json.dumps(state), "utf-8")

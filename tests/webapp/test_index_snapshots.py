@@ -82,6 +82,26 @@ def test_a_loaded_snapshot_answers_exactly_as_a_fresh_build(db, demo, index_dir)
     assert search_loader.source(db) == "snapshot" and any(_search_answers(fresh_search))
 
 
+def test_a_start_from_the_snapshot_trains_no_theme_model(db, demo, monkeypatch):
+    import numpy as np
+
+    import nlp.themes
+
+    texts = ["一人暮らしの母の見守り", "子ども食堂の手伝い", "防災訓練の会場", ""]
+    fresh = _matching().get(db)
+    themes = [suggestions.suggest_theme_ids(db, text=t) for t in texts]
+    # A new process: no classifier trained yet, and no fit allowed.
+    monkeypatch.setattr(nlp.themes, "_default", None)
+    for cls in (nlp.themes.ThemeClassifier, nlp.themes.ThemeSuggester):
+        monkeypatch.setattr(cls, "fit", lambda *a, **k: pytest.fail("a theme model was fitted"))
+    loader = _matching()
+    loaded = loader.get(db)
+    assert loader.source(db) == "snapshot"
+    assert [suggestions.suggest_theme_ids(db, text=t) for t in texts] == themes
+    assert np.array_equal(loaded.index.theme_suggester_.scores(texts), fresh.index.theme_suggester_.scores(texts))
+    assert _answers(db, loaded) == _answers(db, fresh)
+
+
 def _edit(db, org_id, description):
     data = org_service.profile_form_data(db, org_id=org_id)
     org_service.update_organization(db, org_id=org_id, data=OrganizationCreate(**{

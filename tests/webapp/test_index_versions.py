@@ -234,3 +234,22 @@ def test_kyodo_seed_logs_nothing_when_nothing_changes(db, database_url):
     version = changes.current_version(db)
     assert "created none; updated none" in _seed(database_url)
     assert changes.current_version(db) == version
+
+
+def test_profiles_are_read_in_slices_of_ids(db, factory, monkeypatch):
+    # A registry of 300,000 organizations is more ids than one statement may bind (SQLite 32,766).
+    orgs = [factory.organization(name=f"会{n}", towns=("南沢", "滝山")[: 1 + n % 2], description="清掃をしています。")
+            for n in range(5)]
+    whole = suggestions._org_profiles(db, orgs)
+    monkeypatch.setattr(suggestions, "IN_SLICE", 2)
+    assert suggestions._org_profiles(db, orgs) == whole
+    assert [p.towns for p in whole][:2] == [("南沢",), ("南沢", "滝山")]
+    worker = _worker()
+    fitted = worker.get(db)
+    for org in orgs:
+        data = org_service.profile_form_data(db, org_id=org.id)
+        org_service.update_organization(db, org_id=org.id, data=OrganizationCreate(**{
+            **data.model_dump(), "description": "川べりのごみを拾っています。"}))
+    db.commit()
+    fitted = worker.get(db)  # replays the five in slices of two
+    assert all("ごみ" in fitted.index.organization(o.id).description for o in orgs)

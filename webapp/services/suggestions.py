@@ -94,31 +94,40 @@ class OrganizationSuggestions:
 
 
 # ---------------------------------------------------------------- rows → matching profiles
+# SQLite refuses a statement with more than 32,766 bound values and psycopg one with more than
+# 65,535: the ids of every organization of a large registry (300,000) are looked up in slices.
+IN_SLICE = 10_000
+
+
+def _slices(ids) -> list[list[int]]:
+    ids = list(ids)
+    return [ids[i: i + IN_SLICE] for i in range(0, len(ids), IN_SLICE)]
+
+
 def _codes_by(session: Session, link_model, owner_column: str, ids: list[int]) -> dict[int, list[str]]:
-    if not ids:
-        return {}
     owner = getattr(link_model, owner_column)
-    rows = session.exec(
-        select(owner, Theme.code).join(Theme, Theme.id == link_model.theme_id).where(owner.in_(ids))
-    ).all()
     out: dict[int, list[str]] = {}
-    for owner_id, code in rows:
-        out.setdefault(owner_id, []).append(code)
+    for part in _slices(ids):
+        for owner_id, code in session.exec(
+            select(owner, Theme.code).join(Theme, Theme.id == link_model.theme_id).where(owner.in_(part))
+        ):
+            out.setdefault(owner_id, []).append(code)
     return out
 
 
 def _org_profiles(session: Session, orgs: list[Organization]) -> list[OrgProfile]:
     ids = [o.id for o in orgs]
     towns: dict[int, list[str]] = {}
-    if ids:
+    joined: dict[int, int] = {}
+    for part in _slices(ids):
         for org_id, name in session.exec(
             select(OrganizationArea.organization_id, Area.name)
             .join(Area, Area.id == OrganizationArea.area_id)
-            .where(OrganizationArea.organization_id.in_(ids))
+            .where(OrganizationArea.organization_id.in_(part))
         ):
             towns.setdefault(org_id, []).append(name)
+        joined.update(consortium_service.participation(session, org_ids=part))
     themes = _codes_by(session, OrganizationTheme, "organization_id", ids)
-    joined = consortium_service.participation(session, org_ids=ids)
     return [
         OrgProfile(
             id=o.id, kind=o.kind.value, name=o.name, description=o.description, offers=o.offers,
@@ -197,15 +206,15 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
         for town in _towns(session, area_ids=area_ids):
             index.upsert_town(town)
     # Hidden items (services/moderation.py) leave the index as removed ones do, and come back on restore.
-    orgs = list(session.exec(select(Organization).where(
-        Organization.id.in_(org_ids), moderation.visible(Organization)))) if org_ids else []
+    orgs = [o for part in _slices(org_ids) for o in session.exec(select(Organization).where(
+        Organization.id.in_(part), moderation.visible(Organization)))]
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     for profile in _org_profiles(session, live_orgs):
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
-    issues = list(session.exec(select(Issue).where(Issue.id.in_(issue_ids), moderation.visible(Issue)))) \
-        if issue_ids else []
+    issues = [i for part in _slices(issue_ids) for i in session.exec(
+        select(Issue).where(Issue.id.in_(part), moderation.visible(Issue)))]
     live_issues = [i for i in issues if i.status in ACTIVE_ISSUE_STATUSES]
     for profile in _issue_profiles(session, live_issues):
         index.upsert_issue(profile)
@@ -217,16 +226,24 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
 
 def _save_snapshot(fitted: _Fitted, directory) -> dict:
     from matching.persist import save_index
+    from nlp.themes import default_classifier
 
-    save_index(fitted.index, directory)
+    # The theme classifier (suggest_theme_ids) goes with it: the snapshot's key covers the code
+    # and data that train it, and a start from the snapshot then trains nothing.
+    save_index(fitted.index, directory, theme_classifier=default_classifier())
     return {"fitted": fitted.fitted, "changed": fitted.changed}
 
 
 def _load_snapshot(directory, extra: dict) -> _Fitted:
-    from matching.persist import load_index
+    from matching.persist import SnapshotError, load_snapshot
+    from nlp.themes import use_default_classifier
 
     # index_snapshots has checked every file against the hashes it wrote.
-    return _Fitted(load_index(directory, verify=False), int(extra["fitted"]), int(extra["changed"]))
+    snapshot = load_snapshot(directory, verify=False)
+    if snapshot.theme_classifier is None:
+        raise SnapshotError("the snapshot holds no theme classifier")
+    use_default_classifier(snapshot.theme_classifier)
+    return _Fitted(snapshot.index, int(extra["fitted"]), int(extra["changed"]))
 
 
 SNAPSHOT = index_snapshots.SnapshotKind("matching", _save_snapshot, _load_snapshot)
