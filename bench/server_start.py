@@ -8,6 +8,10 @@ forks its workers (so nobody waits for a fit); the port opens only after that, s
 first answer is the restart time a reverse proxy sees. Runs --runs times and prints each:
 first without index snapshots (KYODO_INDEX_DIR empty: every start fits), then from the snapshots
 that `kyodo build-index` writes (issue 14: the start loads them and replays newer changes).
+Next to the wall time it prints the CPU seconds the server's processes (gunicorn's master and
+workers) had used when it first answered: on a shared, loaded machine the wall time mostly
+measures the other processes, the CPU time much less so. `--kyodo` runs another checkout's
+entry point on the same database (e.g. main's, to compare).
 """
 from __future__ import annotations
 
@@ -32,6 +36,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["fit", "snapshot"], help="measure one mode only")
+    parser.add_argument("--kyodo", help="another checkout's kyodo entry point (default: this one's)")
     parser.add_argument("--index-dir", type=Path,
                         help="keep the snapshots here (default: a temporary directory); build-index "
                              "then only brings them up to date (a 300,000-organization fit takes minutes)")
@@ -51,20 +56,40 @@ def main() -> None:
             env = {"KYODO_INSTANCE_PATH": tmp, "KYODO_INDEX_DIR": str(index_dir) if mode == "snapshot" else ""}
             if mode == "snapshot":
                 started = time.monotonic()
-                kyodo = str(Path(sys.executable).with_name("kyodo"))
+                kyodo = args.kyodo or str(Path(sys.executable).with_name("kyodo"))
                 subprocess.run([kyodo, "build-index"], check=True, capture_output=True,
                                env={**os.environ, "DATABASE_URL": url_db, "KYODO_ENV": "development", **env})
                 print(f"kyodo build-index: {time.monotonic() - started:.1f} s")
             for run in range(args.runs):
                 started = time.monotonic()
-                with kyodo_server(url_db, workers=args.workers, env=env, wait_seconds=900) as url:
+                with kyodo_server(url_db, workers=args.workers, env=env, wait_seconds=900,
+                                  kyodo=args.kyodo) as url:
                     ready = time.monotonic() - started
+                    cpu = server_cpu_seconds(int(url.rsplit(":", 1)[1]))
                     page_started = time.monotonic()
                     with urllib.request.urlopen(url + "/issues/1", timeout=60) as response:
                         response.read()
                     page = time.monotonic() - page_started
-                print(f"{mode} run {run + 1}: answers after {ready:.2f} s; first issue page {page * 1000:.0f} ms"
+                print(f"{mode} run {run + 1}: answers after {ready:.2f} s (server CPU {cpu:.2f} s); "
+                      f"first issue page {page * 1000:.0f} ms"
                       f" (load average {os.getloadavg()[0]:.1f})")
+
+
+def server_cpu_seconds(port: int) -> float:
+    """User + system CPU seconds used so far by `kyodo serve --port <port>` and its workers."""
+    stats = {}
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().split(b"\0")
+            stat = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError, IndexError):
+            continue
+        # fields after the name: state, ppid, ..., utime (12th), stime (13th)
+        stats[int(proc.name) if proc.name.isdigit() else -1] = (cmdline, int(stat[1]), int(stat[11]) + int(stat[12]))
+    masters = {pid for pid, (cmdline, _, _) in stats.items()
+               if b"serve" in cmdline and b"--port" in cmdline and str(port).encode() in cmdline}
+    ticks = sum(t for pid, (_, ppid, t) in stats.items() if pid in masters or ppid in masters)
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 if __name__ == "__main__":

@@ -43,21 +43,30 @@ def warm_up(app) -> None:
               help="起動時にマッチングの索引を作る / build the matching index before serving.")
 def serve(host: str, port: int, workers: int, warm: bool) -> None:
     """gunicorn でアプリを公開 / serve the app with gunicorn (a production WSGI server)."""
+    import gc
+
     from gunicorn.app.base import BaseApplication
 
     from .. import create_app
 
+    # The start makes millions of objects that live as long as the server (modules, the indexes'
+    # profiles and postings) and no garbage worth collecting: the collector's passes over them
+    # are skipped, and warm_up freezes them before collection resumes.
+    gc.disable()
     try:
-        app = create_app()  # fails here, with the reason, rather than in every worker
-    except ConfigError as error:
-        raise click.ClickException(str(error)) from None
-    from nlp import load_word_vectors
+        try:
+            app = create_app()  # fails here, with the reason, rather than in every worker
+        except ConfigError as error:
+            raise click.ClickException(str(error)) from None
+        from nlp import load_word_vectors
 
-    # Without the word vectors no page with suggestions could render: stop now, with the one
-    # message every command gives, rather than answer 500 later.
-    load_word_vectors()
-    if warm:
-        warm_up(app)
+        # Without the word vectors no page with suggestions could render: stop now, with the one
+        # message every command gives, rather than answer 500 later.
+        load_word_vectors()
+        if warm:
+            warm_up(app)
+    finally:
+        gc.enable()
 
     class KyodoServer(BaseApplication):
         def load_config(self):

@@ -28,6 +28,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import timezone
 from importlib import metadata
@@ -302,10 +303,17 @@ def _check_files(directory: Path, files: dict) -> None:
         path = directory / name
         if path.stat().st_size != size:
             raise ValueError(f"{name} has {path.stat().st_size} bytes, {size} written (truncated?)")
-    for name, (size, digest) in files.items():
-        with open(directory / name, "rb") as f:
-            if hashlib.file_digest(f, "sha256").hexdigest() != digest:
+    # Hashing releases the GIL: the files are read and hashed on every core (at 300,000
+    # organizations the snapshot holds gigabytes, about a second per GB on one core).
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        for name, actual in zip(files, pool.map(_sha256, (directory / name for name in files))):
+            if actual != files[name][1]:
                 raise ValueError(f"{name} does not match its checksum")
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _pointed(directory: Path, kind: SnapshotKind) -> str | None:
