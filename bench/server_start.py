@@ -36,6 +36,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", choices=["fit", "snapshot"], help="measure one mode only")
+    parser.add_argument("--skip-build", action="store_true",
+                        help="with --index-dir: the snapshots there are current, run no build-index")
+    parser.add_argument("--server-log", type=Path, help="append the servers' output to this file")
     parser.add_argument("--kyodo", help="another checkout's kyodo entry point (default: this one's)")
     parser.add_argument("--index-dir", type=Path,
                         help="keep the snapshots here (default: a temporary directory); build-index "
@@ -54,7 +57,7 @@ def main() -> None:
         modes = [args.only] if args.only else ["fit", "snapshot"]
         for mode in modes:
             env = {"KYODO_INSTANCE_PATH": tmp, "KYODO_INDEX_DIR": str(index_dir) if mode == "snapshot" else ""}
-            if mode == "snapshot":
+            if mode == "snapshot" and not args.skip_build:
                 started = time.monotonic()
                 kyodo = args.kyodo or str(Path(sys.executable).with_name("kyodo"))
                 subprocess.run([kyodo, "build-index"], check=True, capture_output=True,
@@ -62,17 +65,20 @@ def main() -> None:
                 print(f"kyodo build-index: {time.monotonic() - started:.1f} s")
             for run in range(args.runs):
                 started = time.monotonic()
+                log = open(args.server_log, "a") if args.server_log else None  # noqa: SIM115
                 with kyodo_server(url_db, workers=args.workers, env=env, wait_seconds=900,
-                                  kyodo=args.kyodo) as url:
+                                  kyodo=args.kyodo, output=log) as url:
                     ready = time.monotonic() - started
                     cpu = server_cpu_seconds(int(url.rsplit(":", 1)[1]))
+                    print(f"{mode} run {run + 1}: answers after {ready:.2f} s (server CPU {cpu:.2f} s, "
+                          f"load average {os.getloadavg()[0]:.1f})", end="", flush=True)
                     page_started = time.monotonic()
-                    with urllib.request.urlopen(url + "/issues/1", timeout=60) as response:
+                    with urllib.request.urlopen(url + "/issues/1", timeout=120) as response:
                         response.read()
                     page = time.monotonic() - page_started
-                print(f"{mode} run {run + 1}: answers after {ready:.2f} s (server CPU {cpu:.2f} s); "
-                      f"first issue page {page * 1000:.0f} ms"
-                      f" (load average {os.getloadavg()[0]:.1f})")
+                    print(f"; first issue page {page * 1000:.0f} ms", flush=True)
+                if log:
+                    log.close()
 
 
 def server_cpu_seconds(port: int) -> float:
