@@ -111,22 +111,31 @@ def clear() -> None:
 # ---------------------------------------------------------------- serving a page
 def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
           current: Callable[[Session], tuple], compute: Callable[[Session, object], object],
-          profile: Callable[[Session], object]):
+          profile: Callable[[Session], object], held_index: Callable[[Session], object]):
     """The result for ``key`` = (database, issue id, k): kept, checked, taken from Redis, served
     while it is checked after the response, or computed. ``current(session)`` gives the worker's
-    fitted index and its version (replaying newer changes first), ``compute(session, fitted)`` a
-    result, ``profile(session)`` the issue's matching profile."""
+    fitted index and its version (replaying newer changes first), ``held_index(session)`` the one
+    it holds now (None if none), ``compute(session, fitted)`` a result, ``profile(session)`` the
+    issue's matching profile."""
     shared = shared_results(shared_url)
     entry = get_local(key)
-    if entry is not None and has_request_context() and now() - entry.valid_at < max_age \
-            and entry.version != changes.current_version(session):
-        # The database moved since the result was last known current, and that was recently:
-        # serve it now, and replay the change and check or recompute the result once the response
-        # is sent. An edit then costs no page its replay and check (issue 14), and a page is at
-        # most `max_age` seconds behind, as when a change did alter it.
-        stats.served_then_checked += 1
-        _after_response(session, key, shared, current, compute, profile)
-        return entry.result
+    if entry is not None:
+        version = changes.current_version(session)
+        if entry.version == version:
+            # Known current at the database's version, by the index this process holds: no own
+            # session, no lock (the common case, on every page view).
+            held = held_index(session)
+            if held is not None and held.generation == entry.generation:
+                stats.kept += 1
+                return entry.result
+        elif has_request_context() and now() - entry.valid_at < max_age:
+            # The database moved since the result was last known current, and that was recently:
+            # serve it now, and replay the change and check or recompute the result once the
+            # response is sent. An edit then costs no page its replay and check (issue 14), and a
+            # page is at most `max_age` seconds behind, as when a change did alter it.
+            stats.served_then_checked += 1
+            _after_response(session, key, shared, current, compute, profile)
+            return entry.result
     fitted, version = current(session)
     return _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=max_age)
 

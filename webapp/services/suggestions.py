@@ -318,7 +318,7 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
     return suggestion_cache.serve(
         session, key=(session.get_bind().url.render_as_string(hide_password=False), issue_id, k),
         max_age=DEFAULT_MAX_AGE if max_age is None else max_age, shared_url=shared_url or "",
-        current=_indexes.get_versioned,
+        current=_indexes.get_versioned, held_index=_indexes.held,
         compute=lambda own, fitted: _compute_for_issue(own, fitted.index, issue_id=issue_id, k=k),
         profile=lambda own: _issue_profile(own, own.get(Issue, issue_id)),
     )
