@@ -70,16 +70,24 @@ def standings_many(index, issues: list[IssueProfile], org_ids: Iterable[Hashable
         return out
     orgs = np.fromiter(wanted, dtype=np.int64)
     rows = np.array([kept.slot[issues[n].id] for n in stored], dtype=np.int64)
-    raw = np.asarray((kept.main.rows(rows) @ coll.main.rows(orgs).T).todense(), dtype=np.float32)
+    # Each organization's row against every issue through the issues' inverted index (the few
+    # changed organizations are the queries), rather than multiplying hundreds of issue rows.
+    org_rows = coll.main.rows(orgs)
+    raw = np.empty((len(rows), len(orgs)), dtype=np.float32)
+    for j in range(len(orgs)):
+        raw[:, j] = kept.main.dot_all(org_rows[j])[rows]
     theme = kept.theme.data[rows] @ coll.theme.data[orgs].T
     hub = index.hub_.means(orgs, coll.main.dot_all) if index.hub_weight else np.zeros(len(orgs))
     thematic_text = np.clip(raw - index.hub_weight * np.asarray(hub, dtype=np.float32)[None, :], 0.0, 1.0)
     thematic = index._fit_scores(thematic_text, theme)
     fit = index._fit_scores(np.clip(raw, 0.0, 1.0), theme)
     kinds = coll.kind.view()[orgs]
+    by_town: dict[str, tuple] = {}
     for row, n in enumerate(stored):
         issue = issues[n]
-        keep, factor, covers, dist = _town_standing(index, coll, issue.town, orgs)
+        if issue.town not in by_town:
+            by_town[issue.town] = _town_standing(index, coll, issue.town, orgs)
+        keep, factor, covers, dist = by_town[issue.town]
         for j in np.flatnonzero(keep).tolist():
             kind = THEMATIC if kinds[j] == 1 else TERRITORIAL
             score = thematic[row, j] * factor[j] if kind == THEMATIC else fit[row, j] * factor[j]

@@ -74,6 +74,7 @@ class Entry:
     # The issue's matching profile it was computed for (None: taken from Redis). A change of the
     # issue, its town or its themes makes the result no longer current before this is read.
     profile: object = None
+    unsettled: bool = False  # a worker's check of all its results could not keep it: its page decides
 
 
 @dataclass
@@ -157,7 +158,7 @@ def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_
                  profile=_once(profile, session, known=entry.profile if entry is not None else None))
     if entry is not None and still_current(session, entry, **check):
         stats.checked_current += 1
-        entry.version, entry.valid_at = version, now()
+        entry.version, entry.valid_at, entry.unsettled = version, now(), False
         if shared is not None:  # the other workers need not check it again
             shared.put(key, entry, moved=_moved(entry, fitted))
         return entry.result
@@ -371,7 +372,7 @@ def settle(session: Session, *, db: str, fitted, version: int) -> int:
     with _lock:
         behind = [(key, e) for key, e in _results.items()
                   if key[0] == db and e.version < version and e.generation == fitted.generation
-                  and e.profile is not None]
+                  and e.profile is not None and not e.unsettled]
     by_version: dict[int, list] = {}
     for key, e in behind:
         by_version.setdefault(e.version, []).append((key, e))
@@ -379,6 +380,8 @@ def settle(session: Session, *, db: str, fitted, version: int) -> int:
     for since, group in by_version.items():
         changed, refit = _changed(session, db, since, version)
         if refit or any(changed.get(kind) for kind in _GLOBAL_KINDS):
+            for _, e in group:
+                e.unsettled = True
             continue
         orgs = changed.get(changes.ORGANIZATION, set())
         placed = reach.standings_many(fitted.index, [e.profile for _, e in group], orgs) if orgs \
@@ -388,6 +391,8 @@ def settle(session: Session, *, db: str, fitted, version: int) -> int:
                              profile=lambda e=e: e.profile, standing=standing, rerank=False):
                 e.version, e.valid_at = version, now()
                 found += 1
+            else:  # altered, or only re-ranking can tell: left to the page (never checked here again)
+                e.unsettled = True
     stats.settled += found
     return found
 
