@@ -13,6 +13,7 @@ would otherwise train (together about half a second, for the same result).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -406,8 +407,7 @@ def _load_collection(reader: ArrayReader, meta: dict, profile):
     if len(indptr) != n + 1 or indptr[-1] != len(rows):
         raise SnapshotError("town rows are inconsistent")
     # Slices, as np.split gives, without its per-piece overhead (4× faster at 300,000 profiles).
-    bounds = indptr.tolist()
-    coll.towns = [rows[a:b] for a, b in zip(bounds, bounds[1:])]
+    coll.towns = [rows[a:b] for a, b in itertools.pairwise(indptr.tolist())]
     keys = reader.get(meta["by_town_keys"], writable_copy=True).tolist()
     lengths = reader.get(meta["by_town_lengths"], writable_copy=True)
     flat = reader.get(meta["by_town_slots"], writable_copy=True).tolist()

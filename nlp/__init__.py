@@ -31,7 +31,37 @@ _EXPORTS = {
     "VectorsUnavailable": "wordvectors", "load_word_vectors": "wordvectors",
 }
 
-__all__ = sorted([*_EXPORTS, "DEFAULT_MAX_LENGTH", "clean", "normalize"])
+__all__ = [
+    "DEFAULT_MAX_LENGTH",
+    "EXPANSION_PREFIXES",
+    "GLOSSARY_PREFIX",
+    "LSA",
+    "SYNONYM_PREFIX",
+    "Analyzer",
+    "Glossary",
+    "SharedTerm",
+    "SudachiTokenizer",
+    "TextVectorizer",
+    "ThemeClassifier",
+    "ThemeScore",
+    "ThemeSuggester",
+    "Token",
+    "VectorsUnavailable",
+    "analyze_many",
+    "clean",
+    "document_vectorizer",
+    "load_glossary",
+    "load_themes",
+    "load_word_vectors",
+    "normalize",
+    "pair_similarities",
+    "read_groups",
+    "sentence_vectorizer",
+    "shared_terms",
+    "similar_documents",
+    "suggest_themes",
+    "top_k",
+]
 
 
 def __getattr__(name: str):

@@ -31,3 +31,9 @@ def test_every_public_name_of_nlp_is_its_module_object():
             else importlib.import_module("nlp.normalize")
         assert value is getattr(module, name), name
     assert set(dir(nlp)) >= set(nlp.__all__)
+
+
+def test_all_lists_exactly_the_public_names():
+    import nlp
+
+    assert set(nlp.__all__) == {*nlp._EXPORTS, "DEFAULT_MAX_LENGTH", "clean", "normalize"}
