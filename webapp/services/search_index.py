@@ -124,8 +124,9 @@ class _Base:
             value[written] = [1.5 if term in titles[r] else 1.0 for r in written]
             hit[written] = True
         if said:
-            read = np.array([r for r, text in enumerate(self.readings) if said in text], dtype=np.int64)
-            read = read[~hit[read]]
+            # Only rows no other rule matched: a common term leaves few to scan.
+            readings = self.readings
+            read = [r for r in np.flatnonzero(~hit).tolist() if said in readings[r]]
             value[read], hit[read] = READING_SCORE, True
         return hit, value
 
