@@ -170,8 +170,18 @@ def test_edits_after_loading_answer_as_the_reference(built, tmp_path, monkeypatc
                 reference.upsert(key, title, text), index.upsert(key, title, text)
         assert len(index) == len(reference.docs)
         _same(reference, index, _queries(reference, rng, n=15))
+        _assert_laid_out(index._state[0])
     index.save(tmp_path / "again")
     _same(reference, SearchIndex.load(tmp_path / "again"), _queries(reference, rng, n=15))
+
+
+def _assert_laid_out(base) -> None:
+    """A merged base is what a snapshot must be: keys sorted, vocabulary sorted, rows sorted."""
+    base.check()
+    assert base.features == sorted(base.features)
+    for f in range(len(base.features)):
+        rows = base.rows[base.indptr[f]:base.indptr[f + 1]]
+        assert len(rows) and np.all(rows[1:] > rows[:-1])
 
 
 def test_an_empty_index_round_trips(tmp_path):

@@ -14,6 +14,7 @@ the lists of str; the overlay is matched document by document, as the index alwa
 from __future__ import annotations
 
 import heapq
+import operator
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,39 +143,51 @@ class _Base:
         order = np.lexsort((ids, types))
         position = np.empty(len(order), np.int64)
         position[order] = np.arange(len(order))
-        # Postings as (feature, row) pairs: the base's live ones renumbered, then the new documents'.
-        new_row = np.full(self.n, -1, np.int64)
+        # Postings: the base's live rows renumbered (a monotone map, so each feature's rows stay
+        # sorted), then the new documents' rows inserted where they belong. No pass sorts them all.
+        new_row = np.full(self.n, -1, np.int32)
         new_row[kept] = position[: len(kept)]
-        fids = np.repeat(np.arange(len(self.features), dtype=np.int64), np.diff(self.indptr))
-        live = alive[self.rows]
+        mapped = new_row[self.rows]
+        live = mapped >= 0
+        dead = np.searchsorted(self.indptr, np.flatnonzero(~live), side="right") - 1
+        kept_count = np.diff(self.indptr) - np.bincount(dead, minlength=len(self.features))
+        mapped = mapped[live]
         names, index = list(self.features), dict(self.vocabulary)
-        added_f, added_r = [], []
+        added: dict[int, list[int]] = {}
         for j, (_, doc) in enumerate(new):
             row = int(position[len(kept) + j])
             for feature in doc.words | doc.expansions:
                 fid = index.setdefault(feature, len(names))
                 if fid == len(names):
                     names.append(feature)
-                added_f.append(fid)
-                added_r.append(row)
-        all_f = np.concatenate([fids[live], np.array(added_f, np.int64)])
-        all_r = np.concatenate([new_row[self.rows[live]], np.array(added_r, np.int64)])
-        # Keep only features still in some document, in sorted order.
-        used = np.flatnonzero(np.bincount(all_f, minlength=len(names)))
-        by_name = sorted(used.tolist(), key=names.__getitem__)
-        renumber = np.zeros(len(names), np.int64)
-        renumber[by_name] = np.arange(len(by_name))
-        all_f = renumber[all_f]
-        pairs = np.lexsort((all_r, all_f))
+                added.setdefault(fid, []).append(row)
+        counts = np.zeros(len(names), np.int64)
+        counts[: len(self.features)] = kept_count
+        # Features still in some document, in sorted order; the old ones keep their order.
+        by_name = sorted(set(np.flatnonzero(counts).tolist()) | set(added), key=names.__getitem__)
+        starts = np.zeros(len(names), np.int64)  # where each feature's kept rows start in `mapped`
+        starts[by_name] = np.concatenate([[0], np.cumsum(counts[by_name])[:-1]]) if by_name else []
+        at, values = [], []
+        for fid in (f for f in by_name if f in added):  # in the new order: positions never go back
+            rows = np.array(sorted(added[fid]), np.int64)
+            lo = int(starts[fid])
+            at.append(lo + np.searchsorted(mapped[lo: lo + counts[fid]], rows))
+            values.append(rows)
+        if at:
+            mapped = np.insert(mapped, np.concatenate(at), np.concatenate(values).astype(np.int32))
+        sizes = counts[by_name] + np.array([len(added.get(f, ())) for f in by_name], np.int64)
         indptr = np.zeros(len(by_name) + 1, np.int64)
-        np.cumsum(np.bincount(all_f, minlength=len(by_name)), out=indptr[1:])
-        strings = {}
-        for name, attr in zip(_STRINGS, ("title", "text", "reading")):
-            old = getattr(self, name)
-            combined = [old[r] for r in kept.tolist()] + [getattr(doc, attr) for _, doc in new]
-            strings[name] = [combined[j] for j in order.tolist()]
-        return _Base(types[order], ids[order], [names[f] for f in by_name], indptr,
-                     all_r[pairs].astype(np.int32), **strings)
+        np.cumsum(sizes, out=indptr[1:])
+        source = np.concatenate([kept, self.n + np.arange(len(new))])[order].tolist()
+        strings = {name: _pick(getattr(self, name) + [getattr(doc, attr) for _, doc in new], source)
+                   for name, attr in zip(_STRINGS, ("title", "text", "reading"))}
+        return _Base(types[order], ids[order], [names[f] for f in by_name], indptr, mapped, **strings)
+
+
+def _pick(items: list, positions: list[int]) -> list:
+    if len(positions) < 2:
+        return [items[p] for p in positions]
+    return list(operator.itemgetter(*positions)(items))
 
 
 def _match(doc: Document, term: str, words: frozenset, expansions: frozenset, said: str) -> float | None:
