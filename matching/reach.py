@@ -52,6 +52,79 @@ def standings(index, issue: IssueProfile, org_ids: Iterable[Hashable]) -> dict[H
     return out
 
 
+def standings_many(index, issues: list[IssueProfile], org_ids: Iterable[Hashable]) -> list[dict[Hashable, Standing]]:
+    """`standings(index, issue, org_ids)` for each of `issues`, computed for all of them at once
+    (a worker checking every kept page after one edit does this once, not once per page). Issues
+    the index holds as given are scored from their stored rows; others one by one."""
+    index._check()
+    coll, kept = index.orgs_, index.issues_
+    wanted = {coll.slot[i]: i for i in org_ids if i in coll.slot}
+    out: list[dict] = [{} for _ in issues]
+    if not wanted or not issues:
+        return out
+    stored = [n for n, issue in enumerate(issues)
+              if kept.slot.get(issue.id) is not None and kept.profiles[kept.slot[issue.id]] == issue]
+    for n in sorted(set(range(len(issues))) - set(stored)):
+        out[n] = standings(index, issues[n], wanted.values())
+    if not stored:
+        return out
+    orgs = np.fromiter(wanted, dtype=np.int64)
+    rows = np.array([kept.slot[issues[n].id] for n in stored], dtype=np.int64)
+    # Each organization's row against every issue through the issues' inverted index (the few
+    # changed organizations are the queries), rather than multiplying hundreds of issue rows.
+    org_rows = coll.main.rows(orgs)
+    raw = np.empty((len(rows), len(orgs)), dtype=np.float32)
+    for j in range(len(orgs)):
+        raw[:, j] = kept.main.dot_all(org_rows[j])[rows]
+    theme = kept.theme.data[rows] @ coll.theme.data[orgs].T
+    hub = index.hub_.means(orgs, coll.main.dot_all) if index.hub_weight else np.zeros(len(orgs))
+    thematic_text = np.clip(raw - index.hub_weight * np.asarray(hub, dtype=np.float32)[None, :], 0.0, 1.0)
+    thematic = index._fit_scores(thematic_text, theme)
+    fit = index._fit_scores(np.clip(raw, 0.0, 1.0), theme)
+    kinds = coll.kind.view()[orgs]
+    by_town: dict[str, tuple] = {}
+    for row, n in enumerate(stored):
+        issue = issues[n]
+        if issue.town not in by_town:
+            by_town[issue.town] = _town_standing(index, coll, issue.town, orgs)
+        keep, factor, covers, dist = by_town[issue.town]
+        for j in np.flatnonzero(keep).tolist():
+            kind = THEMATIC if kinds[j] == 1 else TERRITORIAL
+            score = thematic[row, j] * factor[j] if kind == THEMATIC else fit[row, j] * factor[j]
+            out[n][wanted[int(orgs[j])]] = Standing(
+                wanted[int(orgs[j])], kind, float(score), bool(covers[j]),
+                float(np.nan_to_num(dist[j], nan=np.inf)), float(fit[row, j]))
+    return out
+
+
+def _town_standing(index, coll, town: str, slots: np.ndarray):
+    """MatchingIndex._town_candidates for the given organization slots only, in their order:
+    whether each is a candidate, its town factor, whether it covers the town, its distance."""
+    fit, towns = index.town_fit_, index.towns_
+    n = len(slots)
+    best = np.full(n, np.inf)
+    covers = np.zeros(n, dtype=bool)
+    t = towns.row.get(town) if town else None
+    located = bool(town) and towns.has_coordinates(town)
+    d = towns.distances_from(town) if located else None
+    for j, slot in enumerate(slots.tolist()):
+        rows = coll.towns[slot]
+        if t is not None and (rows == t).any():
+            covers[j] = True
+        if d is not None and len(rows):
+            near = d[rows]
+            near = near[near <= fit.max_km]
+            if len(near):
+                best[j] = float(near.min())
+    unknown = (np.array([int(s) in coll.no_coordinates for s in slots.tolist()], dtype=bool) if located
+               else np.ones(n, dtype=bool))
+    best[covers] = 0.0
+    keep = coll.alive.view()[slots] & (covers | np.isfinite(best) | unknown)
+    dist = np.where(np.isfinite(best), best, np.nan)
+    factor = fit.factor(covers, dist)
+    return keep & (factor > 0), factor, covers, dist
+
+
 def hub_means(index) -> np.ndarray:
     """Every organization slot's current mean fit to requests (matching.hubness), by slot; the
     thematic scores move by at most `hub_weight` times a change of these."""

@@ -155,9 +155,21 @@ def list_issues(
 
 
 def get_detail(session: Session, *, issue_id: int, viewer: User | None) -> IssueDetail:
-    issue = get_issue(session, issue_id)
-    reporter = session.get(User, issue.reporter_id)
-    reporter_name = reporter.display_name if issue.show_reporter_name else ANONYMOUS_REPORTER
+    # The issue, its town, its reporter's name and its 共感 count in one round trip: this is the
+    # most viewed page, and every query waits on the database (issue 14).
+    supports = select(sa.func.count()).select_from(IssueSupport) \
+        .where(IssueSupport.issue_id == Issue.id).scalar_subquery()
+    found = session.exec(
+        select(Issue, Area, User.display_name, supports)
+        .join(Area, Area.id == Issue.area_id)
+        .join(User, User.id == Issue.reporter_id)
+        .where(Issue.id == issue_id)
+    ).first()
+    if found is None:
+        get_issue(session, issue_id)  # NotFound, worded as everywhere else
+        raise NotFound("地域課題が見つかりませんでした。")
+    issue, area, display_name, n_supports = found
+    reporter_name = display_name if issue.show_reporter_name else ANONYMOUS_REPORTER
     theme_names = list(
         session.exec(
             select(Theme.name)
@@ -185,10 +197,10 @@ def get_detail(session: Session, *, issue_id: int, viewer: User | None) -> Issue
     ]
     return IssueDetail(
         issue=issue,
-        area=session.get(Area, issue.area_id),
+        area=area,
         reporter_name=reporter_name,
         theme_names=theme_names,
-        support_count=support_count(session, issue_id=issue.id),
+        support_count=int(n_supports),
         viewer_supports=viewer is not None
         and session.get(IssueSupport, (issue.id, viewer.id)) is not None,
         comments=comments,

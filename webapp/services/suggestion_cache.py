@@ -18,10 +18,11 @@ still current, and is kept, unless
 
 Everything a result is computed from is in that list, so a kept result equals a fresh one.
 
-A result a change did alter is served for at most `max_age` seconds after it was last known
-current (KYODO_SUGGESTIONS_MAX_AGE) while the worker recomputes it after sending the response;
-beyond that, the request recomputes it. With KYODO_REDIS_URL, results are shared in Redis too,
-each with the version it is current at: a worker takes one at its own version as it is (workers
+A result last known current less than `max_age` seconds ago (KYODO_SUGGESTIONS_MAX_AGE) is
+served as it is when the database has moved, and the worker replays the changes and checks it
+(recomputing it if a change altered it) after sending the response, so that an edit costs no page
+its replay or check; beyond that age, the request replays, checks and recomputes before answering.
+With KYODO_REDIS_URL, results are shared in Redis too, each with the version it is current at: a worker takes one at its own version as it is (workers
 that fitted the same data and replayed the same changes hold the same index), and one at an older
 version when the same check passes against its own index. A change is then computed, and each
 result checked, about once per version rather than once per worker.
@@ -70,6 +71,10 @@ class Entry:
     result: object  # suggestions.IssueSuggestions
     valid_at: float  # wall-clock time it was last known current
     bounds: Bounds | None = None
+    # The issue's matching profile it was computed for (None: taken from Redis). A change of the
+    # issue, its town or its themes makes the result no longer current before this is read.
+    profile: object = None
+    unsettled: bool = False  # a worker's check of all its results could not keep it: its page decides
 
 
 @dataclass
@@ -81,6 +86,8 @@ class Stats:
     shared: int = 0  # taken from Redis
     stale_served: int = 0  # altered by a change, served while it is recomputed after the response
     computed: int = 0  # computed on the request path
+    served_then_checked: int = 0  # the version moved: served at once, checked after the response
+    settled: int = 0  # found current by a worker's check of all its results after a change
     refreshed: int = 0  # computed after a response
     pools_changed: int = 0  # altered because an organization of its pools changed
     reached: int = 0  # altered because a changed organization now scores into a pool
@@ -105,14 +112,39 @@ def clear() -> None:
 # ---------------------------------------------------------------- serving a page
 def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
           current: Callable[[Session], tuple], compute: Callable[[Session, object], object],
-          profile: Callable[[Session], object]):
+          profile: Callable[[Session], object], held_index: Callable[[Session], object]):
     """The result for ``key`` = (database, issue id, k): kept, checked, taken from Redis, served
-    stale while recomputed after the response, or computed. ``current(session)`` gives the
-    worker's fitted index and its version, ``compute(session, fitted)`` a result, ``profile(session)``
-    the issue's matching profile."""
+    while it is checked after the response, or computed. ``current(session)`` gives the worker's
+    fitted index and its version (replaying newer changes first), ``held_index(session)`` the one
+    it holds now (None if none), ``compute(session, fitted)`` a result, ``profile(session)`` the
+    issue's matching profile."""
     shared = shared_results(shared_url)
-    fitted, version = current(session)
     entry = get_local(key)
+    if entry is not None:
+        version = changes.current_version(session)
+        if entry.version == version:
+            # Known current at the database's version, by the index this process holds: no own
+            # session, no lock (the common case, on every page view).
+            held = held_index(session)
+            if held is not None and held.generation == entry.generation:
+                stats.kept += 1
+                return entry.result
+        elif has_request_context() and now() - entry.valid_at < max_age:
+            # The database moved since the result was last known current, and that was recently:
+            # serve it now, and replay the change and check or recompute the result once the
+            # response is sent. An edit then costs no page its replay and check (issue 14), and a
+            # page is at most `max_age` seconds behind, as when a change did alter it.
+            stats.served_then_checked += 1
+            _after_response(session, key, shared, current, compute, profile)
+            return entry.result
+    fitted, version = current(session)
+    return _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=max_age)
+
+
+def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_age: float | None):
+    """The result at ``version`` of ``fitted``; ``max_age`` None: after the response (nothing is
+    served stale then, and what is computed counts as refreshed)."""
+    fitted, version = at
     if entry is not None and entry.version == version and entry.generation == fitted.generation:
         stats.kept += 1
         return entry.result
@@ -122,29 +154,40 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
         # data and replaying the same changes hold the same index, so it is taken as it is.
         stats.shared += 1
         return _adopt(key, other, fitted, version).result
-    check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version, profile=_once(profile, session))
+    check = dict(db=key[0], issue_id=key[1], fitted=fitted, version=version,
+                 profile=_once(profile, session, known=entry.profile if entry is not None else None))
     if entry is not None and still_current(session, entry, **check):
         stats.checked_current += 1
-        entry.version, entry.valid_at = version, now()
+        entry.version, entry.valid_at, entry.unsettled = version, now(), False
         if shared is not None:  # the other workers need not check it again
             shared.put(key, entry, moved=_moved(entry, fitted))
         return entry.result
     if other is not None and still_current(session, other, **check):
         stats.shared += 1
         return _adopt(key, other, fitted, version).result
-    if entry is not None and now() - entry.valid_at < max_age:
+    if max_age is not None and entry is not None and now() - entry.valid_at < max_age:
         stats.stale_served += 1
         # Outside a request (a command) nothing is sent first: the result just ages out.
-        if has_request_context() and claim_refresh(key):
-            engine = session.get_bind()
-
-            @after_this_request
-            def _refresh_after_sending(response):
-                response.call_on_close(lambda: _refresh(engine, key, shared, current, compute, profile))
-                return response
+        _after_response(session, key, shared, current, compute, profile)
         return entry.result
-    stats.computed += 1
+    if max_age is None:
+        stats.refreshed += 1
+    else:
+        stats.computed += 1
     return _compute_and_keep(session, key, shared, fitted, version, compute, profile)
+
+
+def _after_response(session, key, shared, current, compute, profile) -> None:
+    """Bring the result for ``key`` up to date once the response has been sent (at most one such
+    task per result at a time; none outside a request)."""
+    if not (has_request_context() and claim_refresh(key)):
+        return
+    engine = session.get_bind()
+
+    @after_this_request
+    def _refresh_after_sending(response):
+        response.call_on_close(lambda: _refresh(engine, key, shared, current, compute, profile))
+        return response
 
 
 def _moved(entry: Entry, fitted) -> float:
@@ -155,8 +198,8 @@ def _moved(entry: Entry, fitted) -> float:
     return fitted.index.hub_weight * max(0.0, fitted.drift - b.drift_at)
 
 
-def _once(profile, session):
-    kept = []
+def _once(profile, session, known=None):
+    kept = [] if known is None else [known]
 
     def load():
         if not kept:
@@ -179,7 +222,7 @@ def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
     issue = profile(session)
     pools = _pools(fitted.index, issue)
     entry = Entry(version, fitted.generation, footprint(fitted.index, issue, result, pools), result, now(),
-                  bounds(fitted, issue, result, pools))
+                  bounds(fitted, issue, result, pools), issue)
     put_local(key, entry)
     if shared is not None:
         shared.put(key, entry)
@@ -187,17 +230,17 @@ def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
 
 
 def _refresh(engine, key, shared, current, compute, profile) -> None:
-    """Recompute a result after the response that served it stale was sent (in the same worker
-    thread, so the index is never used by two threads at once)."""
+    """After the response that served it: replay newer changes, then keep the result if no change
+    can alter it, or take another worker's, or recompute it (in the same worker thread, so the
+    index is never used by two threads at once)."""
     try:
         with Session(engine) as session:
             fitted, version = current(session)
-            other = shared.get(key) if shared is not None else None
-            if other is not None and other.version == version:
-                _adopt(key, other, fitted, version)
-            else:
-                _compute_and_keep(session, key, shared, fitted, version, compute, profile)
-                stats.refreshed += 1
+            settle(session, db=key[0], fitted=fitted, version=version)
+            entry = get_local(key)
+            if entry is not None and entry.version == version and entry.generation == fitted.generation:
+                return
+            _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=None)
     except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
         log.exception("refreshing the suggestions of issue %s failed", key[1])
     finally:
@@ -275,8 +318,11 @@ def _changed(session: Session, db: str, version: int, upto: int) -> tuple[dict, 
 
 
 def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fitted, version: int,
-                  profile: Callable[[], object]) -> bool:
-    """Whether a result kept at ``entry.version`` is what the index at ``version`` would give."""
+                  profile: Callable[[], object], standing: dict | None = None,
+                  rerank: bool = True) -> bool | None:
+    """Whether a result kept at ``entry.version`` is what the index at ``version`` would give.
+    ``standing``: the changed organizations' standings for the issue, if already computed; with
+    ``rerank`` False, a case that only re-ranking the pools can decide gives None."""
     if entry.version > version or (entry.generation is not None and entry.generation != fitted.generation):
         return False
     if entry.version == version:
@@ -300,15 +346,55 @@ def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fit
         # Unchanged organizations moved only through the hub means, by at most `moved`; changed
         # ones are placed one by one against the pools' cutoffs.
         moved = fitted.index.hub_weight * max(0.0, fitted.drift - b.drift_at)
-        if any(_enters(st, b, moved) for st in reach.standings(fitted.index, profile(), orgs).values()):
+        if standing is None:
+            standing = reach.standings(fitted.index, profile(), orgs)
+        if any(_enters(st, b, moved) for st in standing.values()):
             stats.reached += 1
             return False
         if moved <= NOISE or moved + TOLERANCE < b.margin:  # (equal scores break ties by id: margin 0)
             return True
+    if not rerank:
+        return None
     stats.reranked += 1
     same = footprint(fitted.index, profile(), entry.result) == entry.footprint
     stats.rerank_differs += not same
     return same
+
+
+def settle(session: Session, *, db: str, fitted, version: int) -> int:
+    """Check every result this worker keeps for ``db`` against the changes up to ``version`` at
+    once, after the worker replayed them: the changed organizations are placed for all the
+    issues together (matching.reach.standings_many), so that one edit costs each worker one
+    check, not one per page. Results found current are marked so; the others are left to the
+    page's own check. Returns how many were found current."""
+    from matching import reach
+
+    with _lock:
+        behind = [(key, e) for key, e in _results.items()
+                  if key[0] == db and e.version < version and e.generation == fitted.generation
+                  and e.profile is not None and not e.unsettled]
+    by_version: dict[int, list] = {}
+    for key, e in behind:
+        by_version.setdefault(e.version, []).append((key, e))
+    found = 0
+    for since, group in by_version.items():
+        changed, refit = _changed(session, db, since, version)
+        if refit or any(changed.get(kind) for kind in _GLOBAL_KINDS):
+            for _, e in group:
+                e.unsettled = True
+            continue
+        orgs = changed.get(changes.ORGANIZATION, set())
+        placed = reach.standings_many(fitted.index, [e.profile for _, e in group], orgs) if orgs \
+            else [{} for _ in group]
+        for (key, e), standing in zip(group, placed):
+            if still_current(session, e, db=db, issue_id=key[1], fitted=fitted, version=version,
+                             profile=lambda e=e: e.profile, standing=standing, rerank=False):
+                e.version, e.valid_at = version, now()
+                found += 1
+            else:  # altered, or only re-ranking can tell: left to the page (never checked here again)
+                e.unsettled = True
+    stats.settled += found
+    return found
 
 
 def get_local(key: tuple) -> Entry | None:

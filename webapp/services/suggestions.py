@@ -191,7 +191,6 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     from matching import reach
 
     index = fitted.index
-    means = reach.hub_means(index)
     area_ids = changed.get(changes.AREA)
     if area_ids:
         for town in _towns(session, area_ids=area_ids):
@@ -200,7 +199,14 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
     orgs = list(session.exec(select(Organization).where(
         Organization.id.in_(org_ids), moderation.visible(Organization)))) if org_ids else []
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
-    for profile in _org_profiles(session, live_orgs):
+    profiles = _org_profiles(session, live_orgs)
+    # The hub means move only when a request (an organization's stated needs, or an issue) is
+    # added, removed or reworded; computing them for every organization twice is most of a
+    # replay's cost otherwise (issue 14).
+    requests_kept = not issue_ids and len(profiles) == len(org_ids) and all(
+        _same_needs(index, p) for p in profiles)
+    means = None if requests_kept else reach.hub_means(index)
+    for profile in profiles:
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
@@ -211,8 +217,15 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
         index.upsert_issue(profile)
     for issue_id in issue_ids - {i.id for i in live_issues}:
         index.remove_issue(issue_id)
-    fitted.drift += reach.largest_move(index, means)
+    if means is not None:
+        fitted.drift += reach.largest_move(index, means)
     return fitted
+
+
+def _same_needs(index, profile) -> bool:
+    """Whether the index holds this organization, alive, with the same stated needs."""
+    slot = index.orgs_.slot.get(profile.id)
+    return slot is not None and index.orgs_.profiles[slot].needs == profile.needs
 
 
 def _save_snapshot(fitted: _Fitted, directory) -> dict:
@@ -318,7 +331,7 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
     return suggestion_cache.serve(
         session, key=(session.get_bind().url.render_as_string(hide_password=False), issue_id, k),
         max_age=DEFAULT_MAX_AGE if max_age is None else max_age, shared_url=shared_url or "",
-        current=_indexes.get_versioned,
+        current=_indexes.get_versioned, held_index=_indexes.held,
         compute=lambda own, fitted: _compute_for_issue(own, fitted.index, issue_id=issue_id, k=k),
         profile=lambda own: _issue_profile(own, own.get(Issue, issue_id)),
     )

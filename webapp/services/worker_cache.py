@@ -124,6 +124,16 @@ class VersionedCache(Generic[T]):
             self._save(own, entry)
             return "updated"
 
+    def held_version(self, session: Session) -> int:
+        """The change-log version this process's index of the session's database reflects, without
+        bringing it up to date (-1 before it is made)."""
+        return self._entry(session).version
+
+    def held(self, session: Session) -> T | None:
+        """This process's index of the session's database as it is now (None before it is made),
+        without reading the database or waiting for a replay."""
+        return self._entry(session).index
+
     def source(self, session: Session) -> str | None:
         """Where this process's index of the session's database came from: "build" (fitted here),
         "snapshot" (loaded from disk), or None (not made yet)."""
