@@ -69,7 +69,7 @@ class OldIndex:
 
     @classmethod
     def load(cls, directory):
-        from webapp.services.search_index import Document
+        from webapp.services.search_arrays import Document
 
         state = json.loads((Path(directory) / "search.json").read_text("utf-8"))
         if state.get("format") != 1:
@@ -113,7 +113,7 @@ def documents(n: int) -> list[tuple]:
     from bench.matching_scale import make_profiles
 
     orgs, issues, _ = make_profiles(n, max(n // 100, 1), "nation")
-    return ([(("organization", k + 1), o.name, "\n".join([o.description, o.offers, o.needs]))
+    return ([(("organization", k + 1), o.name, f"{o.description}\n{o.offers}\n{o.needs}")
              for k, o in enumerate(orgs)]
             + [(("issue", k + 1), i.title, i.body) for k, i in enumerate(issues)])
 
@@ -202,7 +202,8 @@ def main() -> None:
         load_and_query(args.load, args.layout)
         return
 
-    from webapp.services.search_index import SearchIndex, _Base
+    from webapp.services.search_arrays import DocumentArrays
+    from webapp.services.search_index import SearchIndex
 
     out = {"docs": args.docs, "load_average": os.getloadavg()[0]}
     started = time.perf_counter()
@@ -226,7 +227,7 @@ def main() -> None:
         started, cpu = time.perf_counter(), time.process_time()
         if layout == "new":
             index = SearchIndex()
-            index._set(_Base.empty().merged(index._state[1], analysed))
+            index._set(DocumentArrays.empty().merged(index._state[1], analysed))
         else:
             index = OldIndex()
             for key, doc in analysed.items():

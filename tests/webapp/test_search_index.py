@@ -36,8 +36,8 @@ class _Reference:
 
         self.remove(key)
         words, expansions = self._split(f"{title}\n{text}")
-        self.docs[key] = doc = (normalize(title), normalize(f"{title}\n{text}"), words, expansions,
-                                reading(f"{title}\n{text}"))
+        self.docs[key] = (normalize(title), normalize(f"{title}\n{text}"), words, expansions,
+                          reading(f"{title}\n{text}"))
         for feature in words | expansions:
             self._postings.setdefault(feature, set()).add(key)
 
