@@ -54,7 +54,14 @@ def _next_version(session: Session) -> int:
 def current_version(session: Session) -> int:
     """The latest committed version, read on a session of its own."""
     with Session(session.get_bind()) as own:
-        return own.exec(select(ChangeLogVersion.version).where(ChangeLogVersion.id == 1)).first() or 0
+        return version_seen(own)
+
+
+def version_seen(session: Session) -> int:
+    """The version as ``session`` sees it: on PostgreSQL the latest committed (each statement
+    reads committed data), on SQLite as of the session's first read. No connection of its own,
+    for a check on every page view that tolerates a version a moment old."""
+    return session.exec(select(ChangeLogVersion.version).where(ChangeLogVersion.id == 1)).first() or 0
 
 
 def request_refit(session: Session) -> None:

@@ -121,7 +121,7 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
     shared = shared_results(shared_url)
     entry = get_local(key)
     if entry is not None:
-        version = changes.current_version(session)
+        version = changes.version_seen(session)  # a moment old at worst: see the branches
         if entry.version == version:
             # Known current at the database's version, by the index this process holds: no own
             # session, no lock (the common case, on every page view).
