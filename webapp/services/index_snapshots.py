@@ -127,8 +127,8 @@ def _url_digest(session: Session) -> str:
 
 _PACKAGES = ("kyodo", "numpy", "scipy", "scikit-learn", "sudachipy", "sudachidict-core")
 _SOURCES = ("nlp", "matching", "seed_data")
-_SERVICE_SOURCES = ("services/suggestions.py", "services/search.py", "services/index_snapshots.py",
-                    "services/worker_cache.py")
+_SERVICE_SOURCES = ("services/suggestions.py", "services/search.py", "services/search_index.py",
+                    "services/search_arrays.py", "services/index_snapshots.py", "services/worker_cache.py")
 
 
 @functools.cache

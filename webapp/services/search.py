@@ -6,7 +6,7 @@ normalization (ｺﾐｭﾆﾃｨ = コミュニティ, full/half width), as the
 glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,109 +27,13 @@ from ..models import (
 )
 from . import changes, index_snapshots, moderation
 from .pagination import PER_PAGE, Page, clamp_page
+from .search_index import ISSUE, ORG, SearchIndex
 from .worker_cache import VersionedCache
 
-ORG, ISSUE = "organization", "issue"
 # The search form's limit; longer queries are refused with a message (webapp/search/forms.py).
 MAX_QUERY_LENGTH = 100
-# A match by reading alone ranks below any match as written or as the same dictionary word.
-READING_SCORE = 0.4
 # Every issue but a withdrawn one (取り下げ: its page stays, it leaves the search).
 SEARCHED_ISSUES = (IssueStatus.OPEN, IssueStatus.IN_PROGRESS, IssueStatus.RESOLVED, IssueStatus.CLOSED_UNRESOLVED)
-
-
-@dataclass(frozen=True)
-class _Doc:
-    title: str
-    text: str  # normalized, for matching as written
-    words: frozenset[str]
-    expansions: frozenset[str]
-    reading: str  # katakana (nlp.reading)
-
-
-class SearchIndex:
-    """Documents keyed by (type, id), with an inverted index of their analysed words."""
-
-    def __init__(self):
-        from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
-
-        self._analyzer = Analyzer()
-        self._prefixes = EXPANSION_PREFIXES
-        self.docs: dict[tuple[str, int], _Doc] = {}
-        self._postings: dict[str, set[tuple[str, int]]] = {}
-
-    def _split(self, text: str) -> tuple[frozenset[str], frozenset[str]]:
-        features = self._analyzer(text)
-        return (frozenset(f for f in features if not f.startswith(self._prefixes)),
-                frozenset(f for f in features if f.startswith(self._prefixes)))
-
-    def upsert(self, key: tuple[str, int], title: str, text: str) -> None:
-        from nlp.normalize import normalize
-        from nlp.reading import reading
-
-        self.remove(key)
-        words, expansions = self._split(f"{title}\n{text}")
-        self._add(key, _Doc(normalize(title), normalize(f"{title}\n{text}"), words, expansions,
-                            reading(f"{title}\n{text}")))
-
-    def _add(self, key: tuple[str, int], doc: _Doc) -> None:
-        self.docs[key] = doc
-        for feature in doc.words | doc.expansions:
-            self._postings.setdefault(feature, set()).add(key)
-
-    def save(self, directory: Path) -> None:
-        """Write the analysed documents as one JSON file (services/index_snapshots.py)."""
-        docs = [[t, i, d.title, d.text, sorted(d.words), sorted(d.expansions), d.reading]
-                for (t, i), d in self.docs.items()]
-        with open(Path(directory) / "search.json", "w", encoding="utf-8") as f:
-            json.dump({"format": 1, "docs": docs}, f, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def load(cls, directory: Path) -> SearchIndex:
-        """The index `save` wrote (ValueError if the file is not of this format)."""
-        state = json.loads((Path(directory) / "search.json").read_text("utf-8"))
-        if state.get("format") != 1:
-            raise ValueError("not a search index of this format")
-        index = cls()
-        for t, i, title, text, words, expansions, reading in state["docs"]:
-            if t not in (ORG, ISSUE) or not isinstance(i, int):
-                raise ValueError("not a search index document")
-            index._add((t, i), _Doc(title, text, frozenset(words), frozenset(expansions), reading))
-        return index
-
-    def remove(self, key: tuple[str, int]) -> None:
-        doc = self.docs.pop(key, None)
-        if doc is not None:
-            for feature in doc.words | doc.expansions:
-                self._postings.get(feature, set()).discard(key)
-
-    def search(self, query: str) -> list[tuple[tuple[str, int], float]]:
-        """(key, score) of every document matching all words of the query, best first."""
-        from nlp.normalize import normalize
-        from nlp.reading import reading
-
-        terms = [t for t in normalize(query).split() if t][:10]
-        if not terms:
-            return []
-        scores: dict[tuple[str, int], float] | None = None
-        for term in terms:
-            words, expansions = self._split(term)
-            hits: dict[tuple[str, int], float] = {}
-            for key in set().union(*(self._postings.get(f, ()) for f in expansions)) if expansions else ():
-                hits[key] = 0.5
-            for key in set().union(*(self._postings.get(f, ()) for f in words)) if words else ():
-                doc = self.docs[key]
-                hits[key] = len(words & doc.words) / len(words)
-            said = reading(term) if len(term) > 1 else ""
-            for key, doc in self.docs.items():
-                if term in doc.text:
-                    hits[key] = 1.0 + (0.5 if term in doc.title else 0.0)
-                elif said and key not in hits and said in doc.reading:
-                    hits[key] = READING_SCORE
-            scores = hits if scores is None else {k: scores[k] + v for k, v in hits.items() if k in scores}
-            if not scores:
-                return []
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _org_text(org: Organization) -> str:
@@ -137,13 +41,12 @@ def _org_text(org: Organization) -> str:
 
 
 def build_search_index(session: Session) -> SearchIndex:
-    index = SearchIndex()
-    for org in session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
-                                                       moderation.visible(Organization))):
-        index.upsert((ORG, org.id), org.name, _org_text(org))
-    for issue in session.exec(select(Issue).where(moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES))):
-        index.upsert((ISSUE, issue.id), issue.title, issue.body)
-    return index
+    orgs = session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
+                                                   moderation.visible(Organization)))
+    issues = session.exec(select(Issue).where(moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES)))
+    return SearchIndex.from_documents(itertools.chain(
+        (((ORG, org.id), org.name, _org_text(org)) for org in orgs),
+        (((ISSUE, issue.id), issue.title, issue.body) for issue in issues)))
 
 
 def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]]) -> SearchIndex:
@@ -174,7 +77,12 @@ def _save_snapshot(index: SearchIndex, directory: Path) -> dict:
     return {}
 
 
-SNAPSHOT = index_snapshots.SnapshotKind("search", _save_snapshot, lambda directory, extra: SearchIndex.load(directory))
+def _load_snapshot(directory: Path, extra: dict) -> SearchIndex:
+    # index_snapshots has checked every file's size and SHA-256 against the pointer already.
+    return SearchIndex.load(directory, verify=False)
+
+
+SNAPSHOT = index_snapshots.SnapshotKind("search", _save_snapshot, _load_snapshot)
 _indexes = VersionedCache(build_search_index, _replay, SNAPSHOT)
 
 
