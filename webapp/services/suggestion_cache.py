@@ -22,10 +22,13 @@ A result last known current less than `max_age` seconds ago (KYODO_SUGGESTIONS_M
 served as it is when the database has moved, and the worker replays the changes and checks it
 (recomputing it if a change altered it) after sending the response, so that an edit costs no page
 its replay or check; beyond that age, the request replays, checks and recomputes before answering.
-With KYODO_REDIS_URL, results are shared in Redis too, each with the version it is current at: a worker takes one at its own version as it is (workers
-that fitted the same data and replayed the same changes hold the same index), and one at an older
-version when the same check passes against its own index. A change is then computed, and each
-result checked, about once per version rather than once per worker.
+After a replay the worker checks all the results it keeps at once (`settle`).
+
+With KYODO_REDIS_URL, results are shared in Redis too, each with the version it is current at: a
+worker takes one at its own version as it is (workers that fitted the same data and replayed the
+same changes hold the same index), and one at an older version when the same check passes
+against its own index. A change is then computed, and each result checked, about once per
+version rather than once per worker.
 """
 from __future__ import annotations
 
