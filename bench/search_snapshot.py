@@ -6,7 +6,7 @@
 Documents are bench/matching_scale.py's organizations (`nation` layout: Japanese sentences of
 glossary and theme words) and 1 % as many issues. They are analysed once, then laid out both
 ways: the index before (one object per document, postings as sets of keys, one JSON file; its
-code is copied below as `OldIndex`) and services/search_index.py's. Each is saved, then loaded
+code is kept as tests/search_reference.py) and services/search_index.py's. Each is saved, then loaded
 by a fresh process that reports the SHA-256 check index_snapshots does before loading, the load,
 its RSS and query times; both must answer every query identically. The process loading the new
 one then upserts documents (the overlay), searches again and merges the overlay once.
@@ -29,6 +29,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.search_reference import ReferenceSearchIndex as OldIndex  # noqa: E402
+
 QUERIES = ["見守り", "子ども 食堂", "ごみ", "ゴミ", "高齢者", "こうれいしゃ", "防災 訓練", "ボランティア",
            "地域", "会", "市0123町05", "存在しない語"]
 
@@ -39,73 +41,6 @@ def rss_mb() -> float:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) / 1024
     return float("nan")
-
-
-class OldIndex:
-    """The search index as it was before (webapp/services/search.py at 9827781): its layout, its
-    JSON snapshot and its search, for comparison."""
-
-    def __init__(self):
-        from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
-
-        self._analyzer, self._prefixes = Analyzer(), EXPANSION_PREFIXES
-        self.docs, self._postings = {}, {}
-
-    def _split(self, text):
-        features = self._analyzer(text)
-        return (frozenset(f for f in features if not f.startswith(self._prefixes)),
-                frozenset(f for f in features if f.startswith(self._prefixes)))
-
-    def _add(self, key, doc):
-        self.docs[key] = doc
-        for feature in doc.words | doc.expansions:
-            self._postings.setdefault(feature, set()).add(key)
-
-    def save(self, directory):
-        docs = [[t, i, d.title, d.text, sorted(d.words), sorted(d.expansions), d.reading]
-                for (t, i), d in self.docs.items()]
-        with open(Path(directory) / "search.json", "w", encoding="utf-8") as f:
-            json.dump({"format": 1, "docs": docs}, f, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def load(cls, directory):
-        from webapp.services.search_arrays import Document
-
-        state = json.loads((Path(directory) / "search.json").read_text("utf-8"))
-        if state.get("format") != 1:
-            raise ValueError("not a search index of this format")
-        index = cls()
-        for t, i, title, text, words, expansions, reading in state["docs"]:
-            if t not in ("organization", "issue") or not isinstance(i, int):
-                raise ValueError("not a search index document")
-            index._add((t, i), Document(title, text, frozenset(words), frozenset(expansions), reading))
-        return index
-
-    def search(self, query):
-        from nlp.normalize import normalize
-        from nlp.reading import reading
-
-        terms = [t for t in normalize(query).split() if t][:10]
-        if not terms:
-            return []
-        scores = None
-        for term in terms:
-            words, expansions = self._split(term)
-            hits = {}
-            for key in set().union(*(self._postings.get(f, ()) for f in expansions)) if expansions else ():
-                hits[key] = 0.5
-            for key in set().union(*(self._postings.get(f, ()) for f in words)) if words else ():
-                hits[key] = len(words & self.docs[key].words) / len(words)
-            said = reading(term) if len(term) > 1 else ""
-            for key, doc in self.docs.items():
-                if term in doc.text:
-                    hits[key] = 1.0 + (0.5 if term in doc.title else 0.0)
-                elif said and key not in hits and said in doc.reading:
-                    hits[key] = 0.4
-            scores = hits if scores is None else {k: scores[k] + v for k, v in hits.items() if k in scores}
-            if not scores:
-                return []
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 # ---------------------------------------------------------------- documents

@@ -1,6 +1,7 @@
 """The search index's array layout and snapshot (services/search_index.py) answer every query
 exactly as the per-document index it replaced: same keys, same scores, same order, after a
-snapshot round trip and after edits. `_Reference` below is that index, kept as it was."""
+snapshot round trip and after edits. `_Reference` is that index, kept as it was
+(tests/search_reference.py)."""
 import json
 import random
 
@@ -11,67 +12,10 @@ from matching.persist import SnapshotError
 from webapp.cities import resolve_city
 from webapp.config import DEFAULT_CITY
 from webapp.services import search_index
+from tests.search_reference import ReferenceSearchIndex as _Reference
 from webapp.services.search_index import ISSUE, ORG, SearchIndex
 
 pytestmark = pytest.mark.sudachi
-
-
-class _Reference:
-    """The index before issue 14's snapshot format: one object per document, postings as sets."""
-
-    def __init__(self):
-        from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
-
-        self._analyzer, self._prefixes = Analyzer(), EXPANSION_PREFIXES
-        self.docs, self._postings = {}, {}
-
-    def _split(self, text):
-        features = self._analyzer(text)
-        return (frozenset(f for f in features if not f.startswith(self._prefixes)),
-                frozenset(f for f in features if f.startswith(self._prefixes)))
-
-    def upsert(self, key, title, text):
-        from nlp.normalize import normalize
-        from nlp.reading import reading
-
-        self.remove(key)
-        words, expansions = self._split(f"{title}\n{text}")
-        self.docs[key] = (normalize(title), normalize(f"{title}\n{text}"), words, expansions,
-                          reading(f"{title}\n{text}"))
-        for feature in words | expansions:
-            self._postings.setdefault(feature, set()).add(key)
-
-    def remove(self, key):
-        doc = self.docs.pop(key, None)
-        if doc is not None:
-            for feature in doc[2] | doc[3]:
-                self._postings.get(feature, set()).discard(key)
-
-    def search(self, query):
-        from nlp.normalize import normalize
-        from nlp.reading import reading
-
-        terms = [t for t in normalize(query).split() if t][:10]
-        if not terms:
-            return []
-        scores = None
-        for term in terms:
-            words, expansions = self._split(term)
-            hits = {}
-            for key in set().union(*(self._postings.get(f, ()) for f in expansions)) if expansions else ():
-                hits[key] = 0.5
-            for key in set().union(*(self._postings.get(f, ()) for f in words)) if words else ():
-                hits[key] = len(words & self.docs[key][2]) / len(words)
-            said = reading(term) if len(term) > 1 else ""
-            for key, (title, text, _, _, said_doc) in self.docs.items():
-                if term in text:
-                    hits[key] = 1.0 + (0.5 if term in title else 0.0)
-                elif said and key not in hits and said in said_doc:
-                    hits[key] = 0.4
-            scores = hits if scores is None else {k: scores[k] + v for k, v in hits.items() if k in scores}
-            if not scores:
-                return []
-        return sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
 def _demo_documents() -> list:
@@ -106,7 +50,8 @@ def _queries(reference: _Reference, rng: random.Random, n: int = 60) -> list[str
     docs = list(reference.docs.values())
     out = list(FIXED_QUERIES)
     for _ in range(n):
-        title, text, words, _, said = rng.choice(docs)
+        doc = rng.choice(docs)
+        title, text, words, said = doc.title, doc.text, doc.words, doc.reading
         start = rng.randrange(max(len(text) - 4, 1))
         substring = text[start: start + rng.randint(1, 4)].strip()
         word = rng.choice(sorted(words)) if words else "会"
