@@ -21,18 +21,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.matching_scale import rss_mb  # noqa: E402
+
 
 def _answers(index, issues) -> list:
     return [[(m.id, round(m.score, 5)) for m in index.rank_thematic(i, 10, explain=False)]
             for i in issues]
-
-
-def _rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def load_and_answer(directory: Path, queries: Path) -> None:
@@ -43,7 +37,7 @@ def load_and_answer(directory: Path, queries: Path) -> None:
     started = time.perf_counter()
     index = load_index(directory)
     seconds = time.perf_counter() - started
-    print(json.dumps({"load_s": round(seconds, 2), "rss_mb_loaded": round(_rss_mb()),
+    print(json.dumps({"load_s": round(seconds, 2), "rss_mb_loaded": round(rss_mb()),
                       "answers": _answers(index, issue_list)}))
 
 
@@ -73,7 +67,7 @@ def main() -> None:
     out = {"orgs": args.orgs, "issues": args.issues, "fit_s": round(time.perf_counter() - started, 1),
            "peak_rss_mb_before_fit": round(before),
            "peak_rss_mb_fit": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-           "rss_mb_fitted": round(_rss_mb())}
+           "rss_mb_fitted": round(rss_mb())}
     if not args.fit_only:
         del orgs
         shutil.rmtree(args.out, ignore_errors=True)

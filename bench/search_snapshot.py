@@ -29,18 +29,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.matching_scale import rss_mb  # noqa: E402
 from tests.search_reference import ReferenceSearchIndex as OldIndex  # noqa: E402
 
 QUERIES = ["見守り", "子ども 食堂", "ごみ", "ゴミ", "高齢者", "こうれいしゃ", "防災 訓練", "ボランティア",
            "地域", "会", "市0123町05", "存在しない語"]
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 # ---------------------------------------------------------------- documents

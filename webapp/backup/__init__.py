@@ -22,6 +22,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from ..durable_files import fsync_directory
 from . import postgres, sqlite
 from .errors import BackupError
 from .tables import TableSummary
@@ -116,7 +117,7 @@ def create(database_url: str, path: Path) -> Manifest:
         except BaseException:
             partial.unlink(missing_ok=True)
             raise
-    _fsync_directory(path.parent)
+    fsync_directory(path.parent)
     return manifest
 
 
@@ -219,12 +220,3 @@ def _file_digest(path: Path) -> tuple[int, str]:
             digest.update(chunk)
             size += len(chunk)
     return size, digest.hexdigest()
-
-
-def _fsync_directory(directory: Path) -> None:
-    # The rename is durable only once the directory entry is on disk.
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -37,6 +37,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from ..durable_files import fsync_directory
 from ..models import ChangeLogVersion, IndexChange
 
 log = logging.getLogger(__name__)
@@ -262,7 +263,7 @@ def _write(directory: Path, kind: SnapshotKind, index, key: dict) -> str:
         extra = kind.save(index, temp)
         files = _manifest(temp)
         name = f"{kind.name}-{key['version']}-{uuid.uuid4().hex[:12]}"
-        _fsync_directory(temp)
+        fsync_directory(temp)
         os.rename(temp, directory / name)
     except BaseException:
         shutil.rmtree(temp, ignore_errors=True)
@@ -276,7 +277,7 @@ def _write(directory: Path, kind: SnapshotKind, index, key: dict) -> str:
         f.flush()
         os.fsync(f.fileno())
     os.replace(pointer_temp, directory / f"{kind.name}.json")
-    _fsync_directory(directory)
+    fsync_directory(directory)
     _previous_names[(str(directory), kind.name)] = previous
     return name
 
@@ -344,12 +345,3 @@ def _remove_stale_temporaries(directory: Path, kind: SnapshotKind) -> None:
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
         except OSError:
             pass
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
