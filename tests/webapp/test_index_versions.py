@@ -1,10 +1,14 @@
 """Every server worker keeps its own index and catches up with the database's change log."""
+import sqlite3
+
+import pytest
+import sqlalchemy as sa
 from click.testing import CliRunner
 from sqlmodel import select as sa_select
 
 from webapp.cli import main
 from webapp.models import OrganizationCreate, OrgStatus
-from webapp.services import changes, search, suggestions
+from webapp.services import changes, lookups, search, suggestions
 from webapp.services import organizations as org_service
 from webapp.services.worker_cache import VersionedCache
 
@@ -83,6 +87,51 @@ def test_search_index_follows_the_change_log_too(db, factory):
     org_service.update_organization(db, org_id=org.id, data=OrganizationCreate(**{**data.model_dump(), "needs": "防災訓練の講師"}))
     db.commit()
     assert [key for key, _ in cache.get(db).search("防災")] == [("organization", org.id)]
+
+
+def test_the_search_build_reads_a_page_at_a_time(db, factory):
+    """Read and analysed a few rows at a time (issue 14), the index is the one of one page."""
+    orgs = [factory.organization(name=f"防災の会{n}", description="防災訓練をしています。") for n in range(5)]
+    orgs[2].status = OrgStatus.DISSOLVED
+    db.add(orgs[2])
+    db.commit()
+    issues = [_issue(factory) for _ in range(3)]
+    whole, paged = search.build_search_index(db), search.build_search_index(db, chunk_size=2)
+    assert sorted(key for key, _ in paged.search("防災")) == [("organization", o.id) for o in orgs if o is not orgs[2]]
+    assert sorted(key for key, _ in paged.search("川べり")) == [("issue", i.id) for i in issues]
+    assert len(paged) == len(whole) == 7
+    for name in ("types", "ids", "indptr", "rows", "features", "titles", "texts", "readings"):
+        one, other = getattr(whole._state[0], name), getattr(paged._state[0], name)
+        assert list(one) == list(other), name
+
+
+def test_search_replays_more_changed_rows_than_one_statement_may_bind(db, factory, monkeypatch):
+    # SQLite refuses more bound values than its limit (32,766, e.g. 40,000 organizations changed
+    # by an import): here the limit is 5 and the ids go in slices of 2.
+    engine = db.get_bind()
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's limit on bound values")
+    orgs = [factory.organization(name=f"川の会{n}", description="川の清掃") for n in range(6)]
+    cache = VersionedCache(search.build_search_index, search._replay)
+    assert cache.get(db).search("防災") == []
+    for org in orgs:
+        data = org_service.profile_form_data(db, org_id=org.id)
+        org_service.update_organization(db, org_id=org.id, data=OrganizationCreate(**{**data.model_dump(), "needs": "防災訓練"}))
+    db.commit()
+    monkeypatch.setattr(lookups, "IN_SLICE", 2)
+    limited = []
+
+    def few_variables(dbapi_connection, _record, _proxy):
+        limited.append((dbapi_connection, dbapi_connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 5)))
+
+    sa.event.listen(engine, "checkout", few_variables)
+    try:
+        found = cache.get(db).search("防災")
+    finally:
+        sa.event.remove(engine, "checkout", few_variables)
+        for connection, before in limited:
+            connection.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, before)
+    assert limited and sorted(key for key, _ in found) == [("organization", o.id) for o in orgs]
 
 
 def test_issue_suggestions_may_lag_a_change_by_at_most_max_age(db, factory):
@@ -241,7 +290,7 @@ def test_profiles_are_read_in_slices_of_ids(db, factory, monkeypatch):
     orgs = [factory.organization(name=f"会{n}", towns=("南沢", "滝山")[: 1 + n % 2], description="清掃をしています。")
             for n in range(5)]
     whole = suggestions._org_profiles(db, orgs)
-    monkeypatch.setattr(suggestions, "IN_SLICE", 2)
+    monkeypatch.setattr(lookups, "IN_SLICE", 2)
     assert suggestions._org_profiles(db, orgs) == whole
     assert [p.towns for p in whole][:2] == [("南沢",), ("南沢", "滝山")]
     worker = _worker()

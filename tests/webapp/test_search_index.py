@@ -13,6 +13,7 @@ from webapp.cities import resolve_city
 from webapp.config import DEFAULT_CITY
 from webapp.services import search_index
 from tests.search_reference import ReferenceSearchIndex as _Reference
+from webapp.services.search_arrays import STRINGS, DocumentArrays
 from webapp.services.search_index import ISSUE, ORG, SearchIndex
 
 pytestmark = pytest.mark.sudachi
@@ -118,6 +119,46 @@ def test_edits_after_loading_answer_as_the_reference(built, tmp_path, monkeypatc
         _assert_laid_out(index._state[0])
     index.save(tmp_path / "again")
     _same(reference, SearchIndex.load(tmp_path / "again"), _queries(reference, rng, n=15))
+
+
+def _arrays(index) -> dict:
+    base = index._state[0]
+    return {name: getattr(base, name) for name in ("types", "ids", "indptr", "rows")} | {
+        name: list(getattr(base, name)) for name in ("features", *STRINGS)}
+
+
+def _assert_same_arrays(one, other) -> None:
+    for name, value in one.items():
+        if isinstance(value, np.ndarray):
+            assert value.dtype == other[name].dtype and np.array_equal(value, other[name]), name
+        else:
+            assert value == other[name], name
+
+
+def test_a_chunked_build_lays_out_the_arrays_of_one_chunk(built):
+    """A build a few documents at a time (issue 14) makes the arrays one chunk makes, and those
+    the overlay merge makes of the same documents, whatever order the documents come in."""
+    reference, whole = built
+    assert len(DOCUMENTS) < search_index.BUILD_CHUNK  # `built` is one chunk
+    chunked = SearchIndex.from_documents(DOCUMENTS, chunk_size=7)
+    _assert_same_arrays(_arrays(whole), _arrays(chunked))
+    merged = SearchIndex()
+    merged._set(DocumentArrays.empty().merged(np.ones(0, bool), {
+        key: merged._document(title, text) for key, title, text in DOCUMENTS}))
+    _assert_same_arrays(_arrays(whole), _arrays(merged))
+    # Out of key order, some keys twice (the later counts), and a feature only an overridden
+    # version of a document had.
+    rng = random.Random(3)
+    stale = [(key, "消える題名", "ほかのどこにもない語彙ペンギン") for key, _, _ in rng.sample(DOCUMENTS, 9)]
+    shuffled = stale + rng.sample(DOCUMENTS, len(DOCUMENTS))
+    _assert_same_arrays(_arrays(whole), _arrays(SearchIndex.from_documents(shuffled, chunk_size=4)))
+    last = SearchIndex.from_documents(shuffled + stale, chunk_size=4)
+    assert len(last) == len(whole)
+    assert sorted(key for key, _ in last.search("ペンギン")) == sorted(key for key, _, _ in stale)
+    _same(reference, chunked, _queries(reference, random.Random(4), n=20))
+    with pytest.raises(ValueError):
+        SearchIndex.from_documents([(("person", 1), "見守り", "")])
+    assert len(SearchIndex.from_documents([], chunk_size=3)) == 0
 
 
 def _assert_laid_out(base) -> None:

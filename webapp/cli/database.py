@@ -31,6 +31,7 @@ def refit_index() -> None:
 @click.option("--rebuild", is_flag=True, help="スナップショットを使わず作り直す / fit from scratch even if a snapshot fits.")
 def build_index(rebuild: bool) -> None:
     """索引のスナップショットを KYODO_INDEX_DIR に作る / write the index snapshots a server starts from."""
+    import gc
     import os
 
     from .. import instance_path
@@ -45,6 +46,10 @@ def build_index(rebuild: bool) -> None:
     with settings_module.migrated_engine(settings) as engine, session_scope(engine) as session:
         for name, cache in (("matching", suggestions.snapshot_cache()), ("search", search.snapshot_cache())):
             outcome = cache.refresh_snapshot(session, rebuild=rebuild)
+            # Written: let it go before the next is built, so that the two never add up in memory
+            # (issue 14: 300,000 organizations within 4 GB).
+            cache.clear()
+            gc.collect()
             click.echo(f"{name}: {outcome} ({directory})")
 
 

@@ -1,4 +1,4 @@
-"""Checks shared by the services."""
+"""Checks and lookups shared by the services."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -6,6 +6,16 @@ from collections.abc import Iterable
 from sqlmodel import Session, select
 
 from .errors import NotFound
+
+# SQLite refuses a statement with more than 32,766 bound values and psycopg one with more than
+# 65,535: the ids of every organization of a large registry (300,000) are looked up in slices.
+IN_SLICE = 10_000
+
+
+def in_slices(ids: Iterable[int]) -> list[list[int]]:
+    """The ids in lists of at most IN_SLICE, each few enough for one `IN (...)`."""
+    ids = list(ids)
+    return [ids[i: i + IN_SLICE] for i in range(0, len(ids), IN_SLICE)]
 
 
 def require_row(session: Session, model, row_id: int, *, what: str):

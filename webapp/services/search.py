@@ -7,7 +7,7 @@ glossary (お年寄り ≈ 高齢者)."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +26,9 @@ from ..models import (
     OrgStatus,
 )
 from . import changes, index_snapshots, moderation
+from .lookups import in_slices
 from .pagination import PER_PAGE, Page, clamp_page
-from .search_index import ISSUE, ORG, SearchIndex
+from .search_index import BUILD_CHUNK, ISSUE, ORG, SearchIndex
 from .worker_cache import VersionedCache
 
 # The search form's limit; longer queries are refused with a message (webapp/search/forms.py).
@@ -40,29 +41,45 @@ def _org_text(org: Organization) -> str:
     return "\n".join([org.description, org.offers, org.needs])
 
 
-def build_search_index(session: Session) -> SearchIndex:
-    orgs = session.exec(select(Organization).where(Organization.status != OrgStatus.DISSOLVED,
-                                                   moderation.visible(Organization)))
-    issues = session.exec(select(Issue).where(moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES)))
+def build_search_index(session: Session, *, chunk_size: int = BUILD_CHUNK) -> SearchIndex:
+    """The index of every searched issue and organization, read and analysed `chunk_size` at a time."""
+    issues = _pages(session, select(Issue.id, Issue.title, Issue.body).where(
+        moderation.visible(Issue), Issue.status.in_(SEARCHED_ISSUES)), Issue.id, chunk_size)
+    orgs = _pages(session, select(Organization.id, Organization.name, Organization.description,
+                                  Organization.offers, Organization.needs).where(
+        Organization.status != OrgStatus.DISSOLVED, moderation.visible(Organization)), Organization.id, chunk_size)
+    # In key order (TYPES sorts issues first), so the rows need no sorting afterwards.
     return SearchIndex.from_documents(itertools.chain(
-        (((ORG, org.id), org.name, _org_text(org)) for org in orgs),
-        (((ISSUE, issue.id), issue.title, issue.body) for issue in issues)))
+        (((ISSUE, id_), title, body) for id_, title, body in issues),
+        (((ORG, id_), name, "\n".join(texts)) for id_, name, *texts in orgs)), chunk_size=chunk_size)
+
+
+def _pages(session: Session, query, id_column, size: int) -> Iterator[tuple]:
+    # Columns rather than ORM objects, a page at a time by id: only one page is held in memory.
+    after = None
+    while True:
+        page = session.exec((query if after is None else query.where(id_column > after))
+                            .order_by(id_column).limit(size)).all()
+        yield from page
+        if len(page) < size:
+            return
+        after = page[-1][0]
 
 
 def _replay(session: Session, index: SearchIndex, changed: Mapping[str, set[int]]) -> SearchIndex:
     # Only names and texts are indexed; towns and themes are read from the database per search.
     org_ids, issue_ids = changed.get(changes.ORGANIZATION, set()), changed.get(changes.ISSUE, set())
     # A hidden item (services/moderation.py) is dropped like a deleted one, and comes back on restore.
-    orgs = {o.id: o for o in session.exec(select(Organization).where(
-        Organization.id.in_(org_ids), moderation.visible(Organization)))} if org_ids else {}
+    orgs = {o.id: o for part in in_slices(org_ids) for o in session.exec(select(Organization).where(
+        Organization.id.in_(part), moderation.visible(Organization)))}
     for org_id in org_ids:
         org = orgs.get(org_id)
         if org is None or org.status == OrgStatus.DISSOLVED:
             index.remove((ORG, org_id))
         else:
             index.upsert((ORG, org_id), org.name, _org_text(org))
-    issues = {i.id: i for i in session.exec(select(Issue).where(
-        Issue.id.in_(issue_ids), moderation.visible(Issue)))} if issue_ids else {}
+    issues = {i.id: i for part in in_slices(issue_ids) for i in session.exec(select(Issue).where(
+        Issue.id.in_(part), moderation.visible(Issue)))}
     for issue_id in issue_ids:
         issue = issues.get(issue_id)
         if issue is None or issue.status not in SEARCHED_ISSUES:

@@ -169,6 +169,74 @@ class DocumentArrays:
         return DocumentArrays(types[order], ids[order], [names[f] for f in by_name], indptr, mapped, **strings)
 
 
+class DocumentArraysBuilder:
+    """Documents added a chunk at a time and kept as arrays, for a build of many (issue 14): per
+    document only its strings are held, its features become two int32 postings arrays per chunk.
+    `arrays()` lays them out exactly as `merged` lays out the same documents at once."""
+
+    def __init__(self):
+        self._vocabulary: dict[str, int] = {}  # feature -> its number in order of first use
+        self._types: list[np.ndarray] = []
+        self._ids: list[np.ndarray] = []
+        self._features: list[np.ndarray] = []  # per chunk, with _rows: one posting per (feature, row)
+        self._rows: list[np.ndarray] = []
+        self._strings: dict[str, list[str]] = {name: [] for name in STRINGS}
+        self._n = 0
+
+    def add(self, documents: list[tuple[Key, Document]]) -> None:
+        for (kind, id_), _ in documents:
+            if kind not in TYPES or isinstance(id_, bool) or not isinstance(id_, int) or not -2**63 <= id_ < 2**63:
+                raise ValueError(f"search index key {(kind, id_)!r}: only {TYPES} with int ids")
+        vocabulary, features, rows = self._vocabulary, [], []
+        for row, (_, doc) in enumerate(documents, start=self._n):
+            found = doc.words | doc.expansions
+            features += [vocabulary.setdefault(f, len(vocabulary)) for f in found]
+            rows += [row] * len(found)
+        self._types.append(np.array([TYPES.index(kind) for (kind, _), _ in documents], np.int8))
+        self._ids.append(np.array([id_ for (_, id_), _ in documents], np.int64))
+        self._features.append(np.array(features, np.int32))
+        self._rows.append(np.array(rows, np.int32))
+        for name, attr in zip(STRINGS, ("title", "text", "reading")):
+            self._strings[name] += [getattr(doc, attr) for _, doc in documents]
+        self._n += len(documents)
+
+    def arrays(self) -> DocumentArrays:
+        """All documents added, sorted by key; of a key added twice the later document counts."""
+        types, ids = _joined(self._types, np.int8), _joined(self._ids, np.int64)
+        features, rows = _joined(self._features, np.int32), _joined(self._rows, np.int32)
+        strings = self._strings
+        order = np.lexsort((ids, types))  # stable: of equal keys the one added last is last
+        types, ids = types[order], ids[order]
+        last = np.ones(len(order), dtype=bool)
+        last[:-1] = (types[1:] != types[:-1]) | (ids[1:] != ids[:-1])
+        if not last.all() or np.any(order != np.arange(len(order))):
+            # Not added in key order (a build adds them in order and skips this).
+            order = order[last]
+            types, ids = types[last], ids[last]
+            position = np.full(self._n, -1, np.int32)
+            position[order] = np.arange(len(order), dtype=np.int32)
+            rows = position[rows]
+            features = features[rows >= 0]
+            rows = rows[rows >= 0]
+            picked = order.tolist()
+            strings = {name: _pick(strings[name], picked) for name in STRINGS}
+        names = list(self._vocabulary)
+        counts = np.bincount(features, minlength=len(names))
+        # Features still in some document, numbered in sorted order, as `merged` numbers them.
+        by_name = sorted(np.flatnonzero(counts).tolist(), key=names.__getitem__)
+        number = np.full(len(names), -1, np.int32)
+        number[by_name] = np.arange(len(by_name), dtype=np.int32)
+        features = number[features]
+        postings = np.lexsort((rows, features))
+        indptr = np.zeros(len(by_name) + 1, np.int64)
+        np.cumsum(counts[by_name], out=indptr[1:])
+        return DocumentArrays(types, ids, [names[f] for f in by_name], indptr, rows[postings], **strings)
+
+
+def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
+    return np.concatenate(parts) if parts else np.zeros(0, dtype)
+
+
 def _pick(items: list, positions: list[int]) -> list:
     if len(positions) < 2:
         return [items[p] for p in positions]

@@ -12,6 +12,7 @@ the lists of str; the overlay is matched document by document, as the index alwa
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .search_arrays import (
     TYPES,
     Document,
     DocumentArrays,
+    DocumentArraysBuilder,
     Key,
     match_document,
 )
@@ -40,6 +42,9 @@ _SEP = "\x00"
 # The overlay is merged into the base when it holds more documents than this, or a fiftieth of
 # the base: each overlay document costs a Python loop step per search term.
 MIN_MERGE = 1000
+# Documents analysed per step of a build: each step's analysed words become arrays before the next
+# (issue 14: at 300,000 organizations, holding them all as objects took gigabytes).
+BUILD_CHUNK = 2000
 
 
 def _rank(item):
@@ -84,12 +89,16 @@ class SearchIndex:
                         reading(f"{title}\n{text}"))
 
     @classmethod
-    def from_documents(cls, documents: Iterable[tuple[Key, str, str]]) -> SearchIndex:
-        """An index of (key, title, text) triples, analysed and laid out as a base at once."""
-        index = cls()
-        changed = {key: index._document(title, text) for key, title, text in documents}
-        base, alive, _ = index._state
-        index._set(base.merged(alive, changed))
+    def from_documents(cls, documents: Iterable[tuple[Key, str, str]], *,
+                       chunk_size: int = BUILD_CHUNK) -> SearchIndex:
+        """An index of (key, title, text) triples (of a key given twice, the later), analysed
+        `chunk_size` at a time into arrays; fastest when given in key order, issues first."""
+        if chunk_size < 1:
+            raise ValueError("chunk_size must be at least 1")
+        index, builder, documents = cls(), DocumentArraysBuilder(), iter(documents)
+        while chunk := list(itertools.islice(documents, chunk_size)):
+            builder.add([(key, index._document(title, text)) for key, title, text in chunk])
+        index._set(builder.arrays())
         return index
 
     def upsert(self, key: Key, title: str, text: str) -> None:

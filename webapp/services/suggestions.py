@@ -39,6 +39,7 @@ from . import consortia as consortium_service
 from . import notifications
 from . import organizations as org_service
 from . import suggestion_cache
+from .lookups import in_slices
 from .worker_cache import VersionedCache
 
 
@@ -94,20 +95,10 @@ class OrganizationSuggestions:
 
 
 # ---------------------------------------------------------------- rows → matching profiles
-# SQLite refuses a statement with more than 32,766 bound values and psycopg one with more than
-# 65,535: the ids of every organization of a large registry (300,000) are looked up in slices.
-IN_SLICE = 10_000
-
-
-def _slices(ids) -> list[list[int]]:
-    ids = list(ids)
-    return [ids[i: i + IN_SLICE] for i in range(0, len(ids), IN_SLICE)]
-
-
 def _codes_by(session: Session, link_model, owner_column: str, ids: list[int]) -> dict[int, list[str]]:
     owner = getattr(link_model, owner_column)
     out: dict[int, list[str]] = {}
-    for part in _slices(ids):
+    for part in in_slices(ids):
         for owner_id, code in session.exec(
             select(owner, Theme.code).join(Theme, Theme.id == link_model.theme_id).where(owner.in_(part))
         ):
@@ -119,7 +110,7 @@ def _org_profiles(session: Session, orgs: list[Organization]) -> list[OrgProfile
     ids = [o.id for o in orgs]
     towns: dict[int, list[str]] = {}
     joined: dict[int, int] = {}
-    for part in _slices(ids):
+    for part in in_slices(ids):
         for org_id, name in session.exec(
             select(OrganizationArea.organization_id, Area.name)
             .join(Area, Area.id == OrganizationArea.area_id)
@@ -205,7 +196,7 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
         for town in _towns(session, area_ids=area_ids):
             index.upsert_town(town)
     # Hidden items (services/moderation.py) leave the index as removed ones do, and come back on restore.
-    orgs = [o for part in _slices(org_ids) for o in session.exec(select(Organization).where(
+    orgs = [o for part in in_slices(org_ids) for o in session.exec(select(Organization).where(
         Organization.id.in_(part), moderation.visible(Organization)))]
     live_orgs = [o for o in orgs if o.status == OrgStatus.ACTIVE]
     profiles = _org_profiles(session, live_orgs)
@@ -219,7 +210,7 @@ def _replay(session: Session, fitted: _Fitted, changed: Mapping[str, set[int]]) 
         index.upsert_org(profile)
     for org_id in org_ids - {o.id for o in live_orgs}:
         index.remove_org(org_id)
-    issues = [i for part in _slices(issue_ids) for i in session.exec(
+    issues = [i for part in in_slices(issue_ids) for i in session.exec(
         select(Issue).where(Issue.id.in_(part), moderation.visible(Issue)))]
     live_issues = [i for i in issues if i.status in ACTIVE_ISSUE_STATUSES]
     for profile in _issue_profiles(session, live_issues):
