@@ -91,6 +91,7 @@ class Stats:
     kept: int = 0  # served without any check (same version)
     checked_current: int = 0  # version moved, the result was still current
     shared: int = 0  # taken from Redis
+    shared_behind: int = 0  # taken from Redis, current at a version after this worker's, not the latest
     stale_served: int = 0  # altered by a change, served while it is recomputed after the response
     computed: int = 0  # computed on the request path
     served_then_checked: int = 0  # the version moved: served at once, checked after the response
@@ -140,11 +141,15 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
                 return entry.result
     if shared is not None:
         # Another worker replayed the change and found or made the result at this version: take
-        # it, without replaying the change here (once per change, not once per worker).
-        adopted = _adopt_current(key, shared, held_index(session), version)
-        if adopted is not None:
-            adopted.served_at = now()
-            return adopted.result
+        # it, without replaying the change here (once per change, not once per worker). One it
+        # knew current at a later version than this worker's is taken too, and served below
+        # while it is recent.
+        taken = _take_shared(key, shared, held_index(session), version, entry)
+        if taken is not None:
+            taken.served_at = now()
+            if taken.version == version:
+                return taken.result
+            entry = taken
     if entry is not None and entry.version != version:
         if has_request_context() and now() - entry.valid_at < max_age:
             # The database moved since the result was last known current, and that was recently:
@@ -227,9 +232,11 @@ def _once(profile, session, known=None):
     return load
 
 
-def _adopt(key, other: Entry, fitted, version: int) -> Entry:
-    """Keep another worker's result as this worker's own, current at ``version``."""
-    other.version, other.valid_at, other.generation = version, now(), fitted.generation
+def _adopt(key, other: Entry, fitted, version: int, valid_at: float | None = None) -> Entry:
+    """Keep another worker's result as this worker's own, current at ``version`` (known so at
+    ``valid_at``, by default now)."""
+    other.version, other.generation = version, fitted.generation
+    other.valid_at = now() if valid_at is None else valid_at
     if other.bounds is not None:  # current at this version of this worker's fit
         other.bounds.drift_at = fitted.drift
     put_local(key, other)
@@ -256,9 +263,11 @@ def _refresh(engine, key, shared, current, compute, profile, held_index) -> None
     threads at once)."""
     try:
         with Session(engine) as session:
-            if shared is not None and held_index is not None and _adopt_current(
-                    key, shared, held_index(session), changes.version_seen(session)) is not None:
-                return
+            if shared is not None and held_index is not None:
+                version = changes.version_seen(session)
+                taken = _take_shared(key, shared, held_index(session), version, get_local(key))
+                if taken is not None and taken.version == version:
+                    return
             with refresh_turn.turn(index_snapshots.directory_of(key[0])) as mine:
                 if not mine:  # another worker is refreshing: this one keeps serving and tries later
                     stats.deferred += 1
@@ -276,16 +285,22 @@ def _refresh(engine, key, shared, current, compute, profile, held_index) -> None
         done_refresh(key)
 
 
-def _adopt_current(key, shared, held, version: int) -> Entry | None:
-    """The shared result for ``key``, kept as this worker's, when it is current at ``version``
-    (the database's) and this worker holds an index (``held``)."""
+def _take_shared(key, shared, held, version: int, entry: Entry | None) -> Entry | None:
+    """The shared result for ``key``, kept as this worker's (``held`` is its index, None if it
+    has none yet), when it is current at ``version`` (the database's), or known current at a
+    later version than this worker's own result (``entry``) and so fresher than it."""
     if held is None:
         return None
     other = shared.get(key)
-    if other is None or other.version != version:
+    if other is None or other.version > version:
         return None
-    stats.shared += 1
-    return _adopt(key, other, held, version)
+    if other.version == version:
+        stats.shared += 1
+        return _adopt(key, other, held, version)
+    if entry is not None and (other.version <= entry.version or other.valid_at <= entry.valid_at):
+        return None
+    stats.shared_behind += 1
+    return _adopt(key, other, held, other.version, valid_at=other.valid_at)
 
 
 # ---------------------------------------------------------------- is a kept result current?
