@@ -155,6 +155,25 @@ def _run_generator(url, paths, rate, duration, writers=(), write_share=0.0) -> d
     return result
 
 
+def _server_cpu(url: str) -> float:
+    """CPU seconds used so far by the processes of the server listening on ``url``'s port."""
+    import os
+
+    marker = f"serve\0--port\0{url.rsplit(':', 1)[1]}\0".encode()
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def _load_average() -> str:
     import os
 
@@ -298,7 +317,11 @@ def _measure(url: str, args, label: str) -> None:
     warm = _run_generator(url, paths, WARM_RATE, max(3.0, 8 * len(paths) / WARM_RATE))
     print(json.dumps({label: {"warm_up": warm}}, ensure_ascii=False), flush=True)
     editor = _Editor(args.database_url, args.edit_every) if args.edit_every else None
+    cpu = _server_cpu(url)
     result = _run_generator(url, paths, args.rate, args.duration, writers, share)
+    # CPU seconds of the server (master and workers) during the run: steadier than latencies on
+    # a shared machine, and what edits cost the workers (compare with --edit-every 0).
+    result["server_cpu_s"] = round(_server_cpu(url) - cpu, 1)
     if editor:
         result["edits"] = editor.stop()
     print(json.dumps({label: {"fixed_rate": result}}, ensure_ascii=False), flush=True)

@@ -25,10 +25,13 @@ its replay or check; beyond that age, the request replays, checks and recomputes
 After a replay the worker checks all the results it keeps at once (`settle`).
 
 With KYODO_REDIS_URL, results are shared in Redis too, each with the version it is current at: a
-worker takes one at its own version as it is (workers that fitted the same data and replayed the
-same changes hold the same index), and one at an older version when the same check passes
-against its own index. A change is then computed, and each result checked, about once per
-version rather than once per worker.
+worker takes one at the database's version as it is, before replaying anything (workers that
+fitted the same data and replayed the same changes hold the same index), one known current at a
+later version than its own to serve while recent, and one at an older version when the same
+check passes against its own index. The workers of a machine refresh after a response in turns
+(services/refresh_turn.py), and a worker's check of all its results writes the recently served
+ones to Redis at the new version. A change is then replayed, computed and checked about once
+per version rather than once per worker.
 """
 from __future__ import annotations
 
