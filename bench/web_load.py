@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from tests.webclient import ServerDidNotStart, kyodo_server
 
 
+WINDOW_S = 10  # seconds per window of the p95 over time
+WARM_RATE = 20  # requests/s while warming up
 GIVE_UP_S = 30  # a request still queued this long after its due time is an error, not sent
 
 
@@ -59,6 +61,8 @@ def generate(url: str, paths: list[str], rate: float, duration: float, seed: int
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()
+    by_window: dict[int, list[float]] = {}  # latencies of the requests due in each WINDOW_S seconds
+    start = time.perf_counter() + 0.2
 
     def fetch(path: str | None, due: float) -> None:
         if time.perf_counter() - due > GIVE_UP_S:  # the queue is hopeless: count it, do not send it
@@ -82,6 +86,7 @@ def generate(url: str, paths: list[str], rate: float, duration: float, seed: int
         elapsed = (time.perf_counter() - due) * 1000
         with lock:
             latencies.append(elapsed)
+            by_window.setdefault(int((due - start) // WINDOW_S), []).append(elapsed)
             if not ok:
                 errors.append(str(getattr(response, "status", response)))
 
@@ -103,7 +108,6 @@ def generate(url: str, paths: list[str], rate: float, duration: float, seed: int
             if not ok:
                 errors.append(f"write {status}")
 
-    start = time.perf_counter() + 0.2
     with ThreadPoolExecutor(max_workers=128) as pool:
         for i, path in enumerate(plan):
             due = start + i / rate
@@ -116,6 +120,8 @@ def generate(url: str, paths: list[str], rate: float, duration: float, seed: int
         "error_samples": errors[:5], "p50_ms": round(_percentile(latencies, 0.50), 1),
         "p95_ms": round(_percentile(latencies, 0.95), 1), "p99_ms": round(_percentile(latencies, 0.99), 1),
         "mean_ms": round(statistics.fmean(latencies), 1) if latencies else None,
+        # Where in the run the slow requests were (a start-up queue, or spread over the run).
+        "p95_ms_by_window": [round(_percentile(by_window[w], 0.95), 1) for w in sorted(by_window)],
         **({"writes": len(write_latencies), "write_p95_ms": round(_percentile(write_latencies, 0.95), 1)}
            if writers else {}),
     }
@@ -147,6 +153,25 @@ def _run_generator(url, paths, rate, duration, writers=(), write_share=0.0) -> d
     result = json.loads(out.stdout)
     result["load_average"] = _load_average()
     return result
+
+
+def _server_cpu(url: str) -> float:
+    """CPU seconds used so far by the processes of the server listening on ``url``'s port."""
+    import os
+
+    marker = f"serve\0--port\0{url.rsplit(':', 1)[1]}\0".encode()
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if marker not in f.read():
+                    continue
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _load_average() -> str:
@@ -286,9 +311,17 @@ def _measure(url: str, args, label: str) -> None:
     if args.writes:  # mixed load reads organization pages too
         paths += [f"/orgs/{w['org_id']}" for w in args.writer_list] + ["/", "/issues/", "/orgs/"]
     writers, share = args.writer_list, args.writes
-    _run_generator(url, paths, 10, 3)  # warm every worker's connections and templates
+    # Warm every worker's connections, templates and kept suggestions: each page about 8 times
+    # over the workers, so that the figures below are the steady state (the warm-up's own are
+    # printed: a restart under load costs that).
+    warm = _run_generator(url, paths, WARM_RATE, max(3.0, 8 * len(paths) / WARM_RATE))
+    print(json.dumps({label: {"warm_up": warm}}, ensure_ascii=False), flush=True)
     editor = _Editor(args.database_url, args.edit_every) if args.edit_every else None
+    cpu = _server_cpu(url)
     result = _run_generator(url, paths, args.rate, args.duration, writers, share)
+    # CPU seconds of the server (master and workers) during the run: steadier than latencies on
+    # a shared machine, and what edits cost the workers (compare with --edit-every 0).
+    result["server_cpu_s"] = round(_server_cpu(url) - cpu, 1)
     if editor:
         result["edits"] = editor.stop()
     print(json.dumps({label: {"fixed_rate": result}}, ensure_ascii=False), flush=True)

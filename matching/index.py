@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 
 import numpy as np
@@ -20,6 +21,7 @@ from .text import TextEncoder
 from .themes import ThemeProfiler
 
 _KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
+NEED_ROWS_KEPT = 1024  # issues whose sentences' rows a team proposal keeps (a few KB each)
 
 
 class _Collection:
@@ -324,7 +326,7 @@ class MatchingIndex:
             return self.issues_.main.rows([slot])
         return self.encoder_.transform([self._issue_text(issue)])
 
-    def _issue_theme(self, issue: IssueProfile, row) -> np.ndarray:
+    def _issue_theme(self, issue: IssueProfile) -> np.ndarray:
         slot = self.issues_.slot.get(issue.id)
         if slot is not None and self.issues_.profiles[slot] == issue:
             return self.issues_.theme.data[slot]
@@ -419,7 +421,7 @@ class MatchingIndex:
             self.orgs_, [issue.town] if issue.town else [], _KIND_CODE[TERRITORIAL])
         q = self._issue_row(issue)
         text = self._text_scores(self.orgs_.main, q, slots, len(self.orgs_.slot))
-        fit = self._fit_scores(text, self.orgs_.theme.data[slots] @ self._issue_theme(issue, q))
+        fit = self._fit_scores(text, self.orgs_.theme.data[slots] @ self._issue_theme(issue))
         # An association's place matters more than its words: covering first, then distance.
         dist_key = np.nan_to_num(dist, nan=np.inf)
         order = _first_by_place(covers, dist_key, fit, k,
@@ -434,7 +436,7 @@ class MatchingIndex:
             self.orgs_, [issue.town] if issue.town else [], kind)
         q = self._issue_row(issue)
         text = self._org_text_scores(q, slots)
-        theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue, q)
+        theme = self.orgs_.theme.data[slots] @ self._issue_theme(issue)
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, self.orgs_, k)
         return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
@@ -446,7 +448,7 @@ class MatchingIndex:
         if explain:
             left = self._issue_text(issue)
             right = self._activity_text(org)
-            reasons = self._reasons(left, right, self._issue_theme(issue, self._issue_row(issue)),
+            reasons = self._reasons(left, right, self._issue_theme(issue),
                                     self.orgs_.theme.data[slot],
                                     (issue.town,) if covers else (), dist)
         return Match(org.id, score, reasons, text=text, town=factor)
@@ -574,7 +576,7 @@ class MatchingIndex:
     # ---------------------------------------------------------------- teams
     def propose_team(self, issue: IssueProfile, *, max_size: int = 4, exposure=None,
                      participation=None, fairness: float = 0.3, member_cost: float = 0.01,
-                     candidates: int = 30) -> TeamProposal:
+                     candidates: int = 30, pools=None) -> TeamProposal:
         """A 協議体案 for an issue: at most `max_size` organizations with free capacity, at least one
         territorial (covering the town when possible) and one thematic; the objective and the
         fair-exposure rule are documented in matching.team."""
@@ -583,17 +585,30 @@ class MatchingIndex:
         self._check()
         return propose_team(self, issue, max_size=max_size, exposure=exposure,
                             participation=participation, fairness=fairness,
-                            member_cost=member_cost, candidates=candidates)
+                            member_cost=member_cost, candidates=candidates, pools=pools)
 
     def _issue_needs(self, issue: IssueProfile) -> list[str]:
         return [self._issue_text(issue)] + _sentences(issue.title + "\n" + issue.body)
 
     def _need_fit(self, needs: list[str], org_ids) -> np.ndarray:
         slots = [self.orgs_.slot[i] for i in org_ids]
-        rows = self.encoder_.transform(needs)
+        rows = self._need_rows(tuple(needs))
         members = self.orgs_.main.rows(slots)
         return np.clip(np.column_stack([sparse_row_dots(members, rows[j])
                                         for j in range(rows.shape[0])]), 0.0, 1.0).astype(np.float64)
+
+    def _need_rows(self, needs: tuple[str, ...]) -> sp.csr_matrix:
+        # A team is proposed again for the same issue after every change that can alter it; the
+        # encoder is fixed for the index's life, so its rows for the same sentences are too.
+        memo = self.__dict__.setdefault("_need_rows_memo", OrderedDict())
+        rows = memo.get(needs)
+        if rows is None:
+            rows = memo[needs] = self.encoder_.transform(list(needs))
+            while len(memo) > NEED_ROWS_KEPT:
+                memo.popitem(last=False)
+        else:
+            memo.move_to_end(needs)
+        return rows
 
     def explain(self, issue: IssueProfile, org_id: Hashable) -> Reasons:
         """The reasons an organization fits an issue (shared terms, themes, towns, distance)."""
@@ -604,9 +619,8 @@ class MatchingIndex:
         dists = [self.towns_.distance(issue.town, t) for t in org.towns]
         dists = [d for d in dists if d is not None]
         dist = 0.0 if covers else (min(dists) if dists else None)
-        q = self._issue_row(issue)
         return self._reasons(self._issue_text(issue), self._activity_text(org),
-                             self._issue_theme(issue, q), self.orgs_.theme.data[slot],
+                             self._issue_theme(issue), self.orgs_.theme.data[slot],
                              (issue.town,) if covers else (), np.nan if dist is None else dist)
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")

@@ -39,7 +39,7 @@ def standings(index, issue: IssueProfile, org_ids: Iterable[Hashable]) -> dict[H
     if not len(slots):
         return {}
     q = index._issue_row(issue)
-    theme = coll.theme.data[slots] @ index._issue_theme(issue, q)
+    theme = coll.theme.data[slots] @ index._issue_theme(issue)
     thematic = index._fit_scores(index._org_text_scores(q, slots), theme) * factor
     fit = index._fit_scores(index._text_scores(coll.main, q, slots, len(coll.slot)), theme)
     kinds = coll.kind.view()[slots]

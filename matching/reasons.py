@@ -65,16 +65,19 @@ def _fragment(word: str) -> bool:
 
 
 class CachedAnalyzer:
-    """nlp's Analyzer with the last few texts' `features_with_surfaces` remembered, so that
-    explaining ten matches of one query analyses the query once."""
+    """nlp's Analyzer with the texts last used `features_with_surfaces` remembered, so that
+    explaining ten matches of one query analyses the query once, and an issue page recomputed
+    after a change analyses only the texts that changed (a page explains about ten)."""
 
-    def __init__(self, size: int = 256):
+    def __init__(self, size: int = 2048):
         self.size = size
         self._cache: dict[str, list] = {}
 
     def features_with_surfaces(self, text: str):
-        found = self._cache.get(text)
-        if found is None:
+        found = self._cache.pop(text, None)
+        if found is not None:
+            self._cache[text] = found  # the most recently used last: the first is evicted
+        else:
             from nlp import Analyzer
 
             analyzer = self.__dict__.get("_analyzer")

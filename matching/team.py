@@ -42,8 +42,11 @@ def propose_team(index, issue: IssueProfile, *, max_size: int = 4,
                  exposure: Mapping[Hashable, float] | None = None,
                  participation: Mapping[Hashable, int] | None = None,
                  fairness: float = 0.3, member_cost: float = 0.01, min_gain: float = 0.2,
-                 candidates: int = 30) -> TeamProposal:
-    """Propose a 協議体 for `issue` from the organizations in `index` (see the module docstring)."""
+                 candidates: int = 30, pools=None) -> TeamProposal:
+    """Propose a 協議体 for `issue` from the organizations in `index` (see the module docstring).
+    `pools`: the issue's thematic and territorial rankings (without reasons) when the caller has
+    them, each of at least max(candidates, 4 * max_size) matches or all there are; a ranking's
+    best k are the first k of a longer one, so the proposal is the same."""
     if max_size < 2:
         raise ValueError("a team needs room for at least one territorial and one thematic member")
     if fairness < 0:
@@ -60,8 +63,11 @@ def propose_team(index, issue: IssueProfile, *, max_size: int = 4,
         return out
 
     pool_size = max(candidates, 4 * max_size)
-    thematic = eligible(index.rank_thematic(issue, pool_size, explain=False))[:candidates]
-    territorial = eligible(index.rank_territorial(issue, pool_size, explain=False))[:candidates]
+    if pools is None:
+        pools = (index.rank_thematic(issue, pool_size, explain=False),
+                 index.rank_territorial(issue, pool_size, explain=False))
+    thematic = eligible(pools[0][:pool_size])[:candidates]
+    territorial = eligible(pools[1][:pool_size])[:candidates]
     pool = territorial + thematic
     if not pool:
         return TeamProposal(issue.id, (), 0.0, (), (TERRITORIAL, THEMATIC))

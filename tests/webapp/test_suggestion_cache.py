@@ -33,7 +33,9 @@ def _text(rng, n=2):
 
 
 def _fresh(db, issue_id):
-    return suggestions._compute_for_issue(db, suggestions.current_index(db), issue_id=issue_id, k=5)
+    # Ranked from scratch (the team draws its own pools), against which kept results are compared.
+    issue = db.get(Issue, issue_id)
+    return suggestions._compute_for_issue(db, suggestions.current_index(db), suggestions._issue_profile(db, issue), k=5)
 
 
 def _world(db, factory, rng, orgs=14):
@@ -294,3 +296,115 @@ def test_unreachable_redis_falls_back_to_this_worker(db, factory):
     issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみ", body="川べりにごみが多いです。")
     result = suggestions.for_issue(db, issue_id=issue.id, max_age=0, shared_url="redis://127.0.0.1:9/0")
     assert result == _fresh(db, issue.id)
+
+
+def _second_worker(engine, issue_id, go, out):
+    """A forked worker that holds the parent's index and results as they were at the fork."""
+    from sqlmodel import Session
+
+    engine.dispose(close=False)  # the parent's connections stay the parent's
+    go.wait(60)
+    stats = suggestion_cache.stats
+    shared, computed = stats.shared, stats.computed
+    with Session(engine) as session:
+        result = suggestions.for_issue(session, issue_id=issue_id, max_age=60, shared_url=REDIS_URL)
+        out.put({"held": suggestions.snapshot_cache().held_version(session), "shared": stats.shared - shared,
+                 "computed": stats.computed - computed, "thematic": [s.name for s in result.thematic]})
+
+
+def test_a_result_another_worker_found_current_is_taken_without_replaying_the_change(app, client, factory, db):
+    """Worker A replays an edit after a response and finds the page's result still current: it
+    writes it to Redis at the new version. Worker B, still at the old version, serves the page
+    from Redis without replaying the edit or computing anything (once per change, not per worker)."""
+    import multiprocessing
+
+    _redis_or_skip()
+    app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
+    suggestions.forget_indexes()
+    # Full pools (POOL of each kind), so that an unrelated newcomer does not reach them and the
+    # result is found current by the worker's check of all its results (settle).
+    for n in range(suggestion_cache.POOL + 3):
+        for kind in (OrgKind.THEMATIC, OrgKind.TERRITORIAL):
+            factory.organization(name=f"川の会{kind.value}{n}", kind=kind, towns=("南沢",),
+                                 description="南沢の川の清掃と川べりのごみ拾いをしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    shared = suggestion_cache.shared_results(REDIS_URL)
+    key = (_db_key(db), issue.id, 5)
+    try:
+        client.get(f"/issues/{issue.id}").close()
+        before = suggestions.snapshot_cache().held_version(db)
+        factory.organization(name="囲碁の会", towns=("滝山",), description="囲碁と将棋を楽しむ会です。")
+        moved = changes.current_version(db)
+        ctx = multiprocessing.get_context("fork")
+        go, out = ctx.Event(), ctx.Queue()
+        worker_b = ctx.Process(target=_second_worker, args=(db.get_bind(), issue.id, go, out))
+        worker_b.start()
+        settled = suggestion_cache.stats.settled
+        client.get(f"/issues/{issue.id}").close()  # worker A: served, then replayed and settled
+        assert suggestion_cache.stats.settled == settled + 1
+        assert suggestions.snapshot_cache().held_version(db) == moved
+        assert shared.get(key).version == moved
+        go.set()
+        seen = out.get(timeout=60)
+        worker_b.join(30)
+        assert seen["held"] == before  # worker B replayed nothing
+        assert seen["shared"] == 1 and seen["computed"] == 0
+        assert seen["thematic"] == [s.name for s in _fresh(db, issue.id).thematic]
+    finally:
+        shared.client.delete(shared._key(key))
+        suggestions.forget_indexes()
+
+
+def _behind_worker(app, engine, issue_id, go, out):
+    """A forked worker that serves one page in a request, the response never sent."""
+    from sqlmodel import Session
+
+    engine.dispose(close=False)
+    go.wait(60)
+    stats = suggestion_cache.stats
+    behind, computed = stats.shared_behind, stats.computed
+    with app.test_request_context(f"/issues/{issue_id}"), Session(engine) as session:
+        result = suggestions.for_issue(session, issue_id=issue_id)
+        out.put({"held": suggestions.snapshot_cache().held_version(session),
+                 "behind": stats.shared_behind - behind, "computed": stats.computed - computed,
+                 "version": suggestion_cache.get_local((_db_key(session), issue_id, 5)).version,
+                 "thematic": [s.name for s in result.thematic]})
+
+
+def test_a_worker_behind_takes_a_fresher_shared_result_than_its_own_without_replaying(app, client, factory, db):
+    """Redis holds a result another worker found current one change ago; a worker two changes
+    behind takes it (it is fresher than its own) and serves it, replaying nothing first."""
+    import multiprocessing
+
+    _redis_or_skip()
+    app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
+    suggestions.forget_indexes()
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    shared = suggestion_cache.shared_results(REDIS_URL)
+    key = (_db_key(db), issue.id, 5)
+    try:
+        client.get(f"/issues/{issue.id}").close()
+        before = suggestions.snapshot_cache().held_version(db)
+        ctx = multiprocessing.get_context("fork")
+        go, out = ctx.Event(), ctx.Queue()
+        worker_b = ctx.Process(target=_behind_worker, args=(app, db.get_bind(), issue.id, go, out))
+        worker_b.start()
+        factory.organization(name="川べりクリーン隊", towns=("南沢",), description="川の清掃とごみ拾いをする会です。")
+        once = changes.current_version(db)
+        client.get(f"/issues/{issue.id}").close()  # worker A: served, then brought to `once`
+        assert shared.get(key).version == once
+        names = [s.name for s in suggestion_cache.get_local(key).result.thematic]
+        assert "川べりクリーン隊" in names
+        factory.organization(name="囲碁の会", towns=("滝山",), description="囲碁と将棋を楽しむ会です。")
+        go.set()
+        seen = out.get(timeout=60)
+        worker_b.join(30)
+        assert seen["held"] == before  # nothing replayed before answering
+        assert seen["behind"] == 1 and seen["computed"] == 0
+        assert seen["version"] == once and seen["thematic"] == names
+    finally:
+        shared.client.delete(shared._key(key))
+        suggestions.forget_indexes()

@@ -81,6 +81,11 @@ def directory_for(session: Session) -> Path | None:
     return _directories.get(_url(session))
 
 
+def directory_of(database_url: str) -> Path | None:
+    """The snapshot directory of a database, by its URL as `session.get_bind().url` renders it."""
+    return _directories.get(database_url)
+
+
 # ---------------------------------------------------------------- the key
 def database_identity(session: Session) -> str | None:
     """This database's random identity (made now if a database predates migration 0011's value);

@@ -25,10 +25,13 @@ its replay or check; beyond that age, the request replays, checks and recomputes
 After a replay the worker checks all the results it keeps at once (`settle`).
 
 With KYODO_REDIS_URL, results are shared in Redis too, each with the version it is current at: a
-worker takes one at its own version as it is (workers that fitted the same data and replayed the
-same changes hold the same index), and one at an older version when the same check passes
-against its own index. A change is then computed, and each result checked, about once per
-version rather than once per worker.
+worker takes one at the database's version as it is, before replaying anything (workers that
+fitted the same data and replayed the same changes hold the same index), one known current at a
+later version than its own to serve while recent, and one at an older version when the same
+check passes against its own index. The workers of a machine refresh after a response in turns
+(services/refresh_turn.py), and a worker's check of all its results writes the recently served
+ones to Redis at the new version. A change is then replayed, computed and checked about once
+per version rather than once per worker.
 """
 from __future__ import annotations
 
@@ -45,12 +48,15 @@ from flask import after_this_request, has_request_context
 from sqlmodel import Session
 
 from ..models import OrgKind
-from . import changes
+from . import changes, index_snapshots, refresh_turn
 
 log = logging.getLogger(__name__)
 
 POOL = 30  # matching.team's candidate pools: max(candidates=30, 4 * max_size=4)
 MAX_CACHED_RESULTS = 2048
+# Results found current after a change are written to Redis when served this recently (seconds):
+# the pages other workers are likely to serve soon, without rewriting every kept result per edit.
+PUBLISH_SERVED_WITHIN = 300.0
 SHARED_TTL = 24 * 3600  # seconds a result stays in Redis without being rewritten
 _GLOBAL_KINDS = (changes.AREA, changes.THEME, changes.EVERYTHING)
 
@@ -78,6 +84,7 @@ class Entry:
     # issue, its town or its themes makes the result no longer current before this is read.
     profile: object = None
     unsettled: bool = False  # a worker's check of all its results could not keep it: its page decides
+    served_at: float = 0.0  # wall-clock time this worker last served it
 
 
 @dataclass
@@ -87,11 +94,13 @@ class Stats:
     kept: int = 0  # served without any check (same version)
     checked_current: int = 0  # version moved, the result was still current
     shared: int = 0  # taken from Redis
+    shared_behind: int = 0  # taken from Redis, current at a version after this worker's, not the latest
     stale_served: int = 0  # altered by a change, served while it is recomputed after the response
     computed: int = 0  # computed on the request path
     served_then_checked: int = 0  # the version moved: served at once, checked after the response
     settled: int = 0  # found current by a worker's check of all its results after a change
     refreshed: int = 0  # computed after a response
+    deferred: int = 0  # a refresh after a response skipped: another worker of the machine had the turn
     pools_changed: int = 0  # altered because an organization of its pools changed
     reached: int = 0  # altered because a changed organization now scores into a pool
     reranked: int = 0  # pools re-ranked after a change
@@ -119,12 +128,13 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
     """The result for ``key`` = (database, issue id, k): kept, checked, taken from Redis, served
     while it is checked after the response, or computed. ``current(session)`` gives the worker's
     fitted index and its version (replaying newer changes first), ``held_index(session)`` the one
-    it holds now (None if none), ``compute(session, fitted)`` a result, ``profile(session)`` the
-    issue's matching profile."""
+    it holds now (None if none), ``compute(session, fitted, issue profile, pools)`` a result,
+    ``profile(session)`` the issue's matching profile."""
     shared = shared_results(shared_url)
     entry = get_local(key)
+    version = changes.version_seen(session)  # a moment old at worst: see the branches
     if entry is not None:
-        version = changes.version_seen(session)  # a moment old at worst: see the branches
+        entry.served_at = now()
         if entry.version == version:
             # Known current at the database's version, by the index this process holds: no own
             # session, no lock (the common case, on every page view).
@@ -132,19 +142,33 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
             if held is not None and held.generation == entry.generation:
                 stats.kept += 1
                 return entry.result
-        elif has_request_context() and now() - entry.valid_at < max_age:
+    if shared is not None:
+        # Another worker replayed the change and found or made the result at this version: take
+        # it, without replaying the change here (once per change, not once per worker). One it
+        # knew current at a later version than this worker's is taken too, and served below
+        # while it is recent.
+        taken = _take_shared(key, shared, held_index(session), version, entry)
+        if taken is not None:
+            taken.served_at = now()
+            if taken.version == version:
+                return taken.result
+            entry = taken
+    if entry is not None and entry.version != version:
+        if has_request_context() and now() - entry.valid_at < max_age:
             # The database moved since the result was last known current, and that was recently:
             # serve it now, and replay the change and check or recompute the result once the
             # response is sent. An edit then costs no page its replay and check (issue 14), and a
             # page is at most `max_age` seconds behind, as when a change did alter it.
             stats.served_then_checked += 1
-            _after_response(session, key, shared, current, compute, profile)
+            _after_response(session, key, shared, current, compute, profile, held_index)
             return entry.result
     fitted, version = current(session)
-    return _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=max_age)
+    return _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=max_age,
+                    held_index=held_index)
 
 
-def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_age: float | None):
+def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_age: float | None,
+             held_index=None):
     """The result at ``version`` of ``fitted``; ``max_age`` None: after the response (nothing is
     served stale then, and what is computed counts as refreshed)."""
     fitted, version = at
@@ -171,7 +195,7 @@ def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_
     if max_age is not None and entry is not None and now() - entry.valid_at < max_age:
         stats.stale_served += 1
         # Outside a request (a command) nothing is sent first: the result just ages out.
-        _after_response(session, key, shared, current, compute, profile)
+        _after_response(session, key, shared, current, compute, profile, held_index)
         return entry.result
     if max_age is None:
         stats.refreshed += 1
@@ -180,7 +204,7 @@ def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_
     return _compute_and_keep(session, key, shared, fitted, version, compute, profile)
 
 
-def _after_response(session, key, shared, current, compute, profile) -> None:
+def _after_response(session, key, shared, current, compute, profile, held_index) -> None:
     """Bring the result for ``key`` up to date once the response has been sent (at most one such
     task per result at a time; none outside a request)."""
     if not (has_request_context() and claim_refresh(key)):
@@ -189,7 +213,7 @@ def _after_response(session, key, shared, current, compute, profile) -> None:
 
     @after_this_request
     def _refresh_after_sending(response):
-        response.call_on_close(lambda: _refresh(engine, key, shared, current, compute, profile))
+        response.call_on_close(lambda: _refresh(engine, key, shared, current, compute, profile, held_index))
         return response
 
 
@@ -211,9 +235,11 @@ def _once(profile, session, known=None):
     return load
 
 
-def _adopt(key, other: Entry, fitted, version: int) -> Entry:
-    """Keep another worker's result as this worker's own, current at ``version``."""
-    other.version, other.valid_at, other.generation = version, now(), fitted.generation
+def _adopt(key, other: Entry, fitted, version: int, valid_at: float | None = None) -> Entry:
+    """Keep another worker's result as this worker's own, current at ``version`` (known so at
+    ``valid_at``, by default now)."""
+    other.version, other.generation = version, fitted.generation
+    other.valid_at = now() if valid_at is None else valid_at
     if other.bounds is not None:  # current at this version of this worker's fit
         other.bounds.drift_at = fitted.drift
     put_local(key, other)
@@ -221,9 +247,9 @@ def _adopt(key, other: Entry, fitted, version: int) -> Entry:
 
 
 def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
-    result = compute(session, fitted)
     issue = profile(session)
-    pools = _pools(fitted.index, issue)
+    pools = _pools(fitted.index, issue)  # the team is proposed from them too
+    result = compute(session, fitted, issue, pools)
     entry = Entry(version, fitted.generation, footprint(fitted.index, issue, result, pools), result, now(),
                   bounds(fitted, issue, result, pools), issue)
     put_local(key, entry)
@@ -232,22 +258,52 @@ def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
     return result
 
 
-def _refresh(engine, key, shared, current, compute, profile) -> None:
-    """After the response that served it: replay newer changes, then keep the result if no change
-    can alter it, or take another worker's, or recompute it (in the same worker thread, so the
-    index is never used by two threads at once)."""
+def _refresh(engine, key, shared, current, compute, profile, held_index) -> None:
+    """After the response that served it: take the result another worker found current at the
+    database's version, if there is one (no replay then: the change was replayed once, there);
+    else replay newer changes, then keep the result if no change can alter it, or take another
+    worker's, or recompute it (in the same worker thread, so the index is never used by two
+    threads at once)."""
     try:
         with Session(engine) as session:
-            fitted, version = current(session)
-            settle(session, db=key[0], fitted=fitted, version=version)
-            entry = get_local(key)
-            if entry is not None and entry.version == version and entry.generation == fitted.generation:
-                return
-            _resolve(session, key, shared, (fitted, version), entry, current, compute, profile, max_age=None)
+            if shared is not None and held_index is not None:
+                version = changes.version_seen(session)
+                taken = _take_shared(key, shared, held_index(session), version, get_local(key))
+                if taken is not None and taken.version == version:
+                    return
+            with refresh_turn.turn(index_snapshots.directory_of(key[0])) as mine:
+                if not mine:  # another worker is refreshing: this one keeps serving and tries later
+                    stats.deferred += 1
+                    return
+                fitted, version = current(session)
+                settle(session, db=key[0], fitted=fitted, version=version, shared=shared)
+                entry = get_local(key)
+                if entry is not None and entry.version == version and entry.generation == fitted.generation:
+                    return
+                _resolve(session, key, shared, (fitted, version), entry, current, compute, profile,
+                         max_age=None, held_index=held_index)
     except Exception:  # a failed refresh leaves the kept result to age out; the next request computes
         log.exception("refreshing the suggestions of issue %s failed", key[1])
     finally:
         done_refresh(key)
+
+
+def _take_shared(key, shared, held, version: int, entry: Entry | None) -> Entry | None:
+    """The shared result for ``key``, kept as this worker's (``held`` is its index, None if it
+    has none yet), when it is current at ``version`` (the database's), or known current at a
+    later version than this worker's own result (``entry``) and so fresher than it."""
+    if held is None:
+        return None
+    other = shared.get(key)
+    if other is None or other.version > version:
+        return None
+    if other.version == version:
+        stats.shared += 1
+        return _adopt(key, other, held, version)
+    if entry is not None and (other.version <= entry.version or other.valid_at <= entry.valid_at):
+        return None
+    stats.shared_behind += 1
+    return _adopt(key, other, held, other.version, valid_at=other.valid_at)
 
 
 # ---------------------------------------------------------------- is a kept result current?
@@ -364,12 +420,14 @@ def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fit
     return same
 
 
-def settle(session: Session, *, db: str, fitted, version: int) -> int:
+def settle(session: Session, *, db: str, fitted, version: int, shared: SharedResults | None = None) -> int:
     """Check every result this worker keeps for ``db`` against the changes up to ``version`` at
     once, after the worker replayed them: the changed organizations are placed for all the
     issues together (matching.reach.standings_many), so that one edit costs each worker one
     check, not one per page. Results found current are marked so; the others are left to the
-    page's own check. Returns how many were found current."""
+    page's own check. Those found current that were served lately go to Redis (``shared``) at
+    ``version``, so that the other workers take them there instead of replaying the change.
+    Returns how many were found current."""
     from matching import reach
 
     with _lock:
@@ -379,7 +437,7 @@ def settle(session: Session, *, db: str, fitted, version: int) -> int:
     by_version: dict[int, list] = {}
     for key, e in behind:
         by_version.setdefault(e.version, []).append((key, e))
-    found = 0
+    found, publish = 0, []
     for since, group in by_version.items():
         changed, refit = _changed(session, db, since, version)
         if refit or any(changed.get(kind) for kind in _GLOBAL_KINDS):
@@ -394,9 +452,13 @@ def settle(session: Session, *, db: str, fitted, version: int) -> int:
                              profile=lambda e=e: e.profile, standing=standing, rerank=False):
                 e.version, e.valid_at = version, now()
                 found += 1
+                if shared is not None and now() - e.served_at < PUBLISH_SERVED_WITHIN:
+                    publish.append((key, e, _moved(e, fitted)))
             else:  # altered, or only re-ranking can tell: left to the page (never checked here again)
                 e.unsettled = True
     stats.settled += found
+    if publish:
+        shared.put_many(publish)
     return found
 
 
@@ -462,6 +524,16 @@ class SharedResults:
         except self.errors as error:
             log.warning("Redis unreachable for suggestions, keeping them in this worker: %s", error)
 
+
+    def put_many(self, items) -> None:
+        """``put`` each (key, entry, moved), in one round trip."""
+        try:
+            pipe = self.client.pipeline(transaction=False)
+            for key, entry, moved in items:
+                pipe.set(self._key(key), _encode(entry, moved), ex=SHARED_TTL)
+            pipe.execute()
+        except self.errors as error:
+            log.warning("Redis unreachable for suggestions, keeping them in this worker: %s", error)
 
     def forget_all(self) -> int:
         """Delete every shared result (after a restore, change-log versions come back with other data)."""

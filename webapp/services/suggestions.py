@@ -340,18 +340,17 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
         session, key=(session.get_bind().url.render_as_string(hide_password=False), issue_id, k),
         max_age=DEFAULT_MAX_AGE if max_age is None else max_age, shared_url=shared_url or "",
         current=_indexes.get_versioned, held_index=_indexes.held,
-        compute=lambda own, fitted: _compute_for_issue(own, fitted.index, issue_id=issue_id, k=k),
+        compute=lambda own, fitted, profile, pools: _compute_for_issue(own, fitted.index, profile, k=k,
+                                                                      pools=pools),
         profile=lambda own: _issue_profile(own, own.get(Issue, issue_id)),
     )
 
 
-def _compute_for_issue(session: Session, index, *, issue_id: int, k: int) -> IssueSuggestions:
-    issue = session.get(Issue, issue_id)
-    profile = _issue_profile(session, issue)
+def _compute_for_issue(session: Session, index, profile: IssueProfile, *, k: int, pools=None) -> IssueSuggestions:
     territorial = index.rank_territorial(profile, k=2)
     thematic = index.rank_thematic(profile, k=k)
     exposure = consortium_service.participation(session, org_ids=[m.id for m in thematic + territorial])
-    team = index.propose_team(profile, exposure=exposure)
+    team = index.propose_team(profile, exposure=exposure, pools=pools)
     team_views = _org_views(session, team.members)
     note = "地縁型と目的型の団体を合わせて、課題の町とテーマを少ない団体で受け持てる組み合わせです。"
     if team.missing:
