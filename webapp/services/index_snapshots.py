@@ -78,7 +78,7 @@ def _url(session: Session) -> str:
 
 
 def directory_for(session: Session) -> Path | None:
-    return _directories.get(_url(session))
+    return directory_of(_url(session))
 
 
 def directory_of(database_url: str) -> Path | None:

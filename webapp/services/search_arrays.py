@@ -120,9 +120,7 @@ class DocumentArrays:
         """A new base of the live rows and the changed documents."""
         kept = np.flatnonzero(alive)
         new = sorted(changed.items())
-        for (kind, id_), _ in new:
-            if kind not in TYPES or isinstance(id_, bool) or not isinstance(id_, int) or not -2**63 <= id_ < 2**63:
-                raise ValueError(f"search index key {(kind, id_)!r}: only {TYPES} with int ids")
+        _check_keys(key for key, _ in new)
         types = np.concatenate([self.types[kept], np.array([TYPES.index(k) for (k, _), _ in new], np.int8)])
         ids = np.concatenate([self.ids[kept], np.array([i for (_, i), _ in new], np.int64)])
         order = np.lexsort((ids, types))
@@ -184,9 +182,7 @@ class DocumentArraysBuilder:
         self._n = 0
 
     def add(self, documents: list[tuple[Key, Document]]) -> None:
-        for (kind, id_), _ in documents:
-            if kind not in TYPES or isinstance(id_, bool) or not isinstance(id_, int) or not -2**63 <= id_ < 2**63:
-                raise ValueError(f"search index key {(kind, id_)!r}: only {TYPES} with int ids")
+        _check_keys(key for key, _ in documents)
         vocabulary, features, rows = self._vocabulary, [], []
         for row, (_, doc) in enumerate(documents, start=self._n):
             found = doc.words | doc.expansions
@@ -231,6 +227,12 @@ class DocumentArraysBuilder:
         indptr = np.zeros(len(by_name) + 1, np.int64)
         np.cumsum(counts[by_name], out=indptr[1:])
         return DocumentArrays(types, ids, [names[f] for f in by_name], indptr, rows[postings], **strings)
+
+
+def _check_keys(keys) -> None:
+    for kind, id_ in keys:
+        if kind not in TYPES or isinstance(id_, bool) or not isinstance(id_, int) or not -2**63 <= id_ < 2**63:
+            raise ValueError(f"search index key {(kind, id_)!r}: only {TYPES} with int ids")
 
 
 def _joined(parts: list[np.ndarray], dtype) -> np.ndarray:
