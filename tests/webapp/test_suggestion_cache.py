@@ -298,26 +298,38 @@ def test_unreachable_redis_falls_back_to_this_worker(db, factory):
     assert result == _fresh(db, issue.id)
 
 
-def _second_worker(engine, issue_id, go, out):
-    """A forked worker that holds the parent's index and results as they were at the fork."""
+def _worker(app, engine, issue_id, go, out):
+    """A forked worker: it holds the parent's index and results as they were at the fork, and
+    serves one issue page in a request (the response never sent) once told to."""
     from sqlmodel import Session
 
     engine.dispose(close=False)  # the parent's connections stay the parent's
     go.wait(60)
     stats = suggestion_cache.stats
-    shared, computed = stats.shared, stats.computed
-    with Session(engine) as session:
-        result = suggestions.for_issue(session, issue_id=issue_id, max_age=60, shared_url=REDIS_URL)
+    shared, behind, computed = stats.shared, stats.shared_behind, stats.computed
+    with app.test_request_context(f"/issues/{issue_id}"), Session(engine) as session:
+        result = suggestions.for_issue(session, issue_id=issue_id)
         out.put({"held": suggestions.snapshot_cache().held_version(session), "shared": stats.shared - shared,
-                 "computed": stats.computed - computed, "thematic": [s.name for s in result.thematic]})
+                 "behind": stats.shared_behind - behind, "computed": stats.computed - computed,
+                 "version": suggestion_cache.get_local((_db_key(session), issue_id, 5)).version,
+                 "thematic": [s.name for s in result.thematic]})
+
+
+def _fork_worker(app, db, issue_id):
+    """Start `_worker`; returns its process, the event that lets it serve, and its report queue."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("fork")
+    go, out = ctx.Event(), ctx.Queue()
+    process = ctx.Process(target=_worker, args=(app, db.get_bind(), issue_id, go, out))
+    process.start()
+    return process, go, out
 
 
 def test_a_result_another_worker_found_current_is_taken_without_replaying_the_change(app, client, factory, db):
     """Worker A replays an edit after a response and finds the page's result still current: it
     writes it to Redis at the new version. Worker B, still at the old version, serves the page
     from Redis without replaying the edit or computing anything (once per change, not per worker)."""
-    import multiprocessing
-
     _redis_or_skip()
     app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
     suggestions.forget_indexes()
@@ -336,10 +348,7 @@ def test_a_result_another_worker_found_current_is_taken_without_replaying_the_ch
         before = suggestions.snapshot_cache().held_version(db)
         factory.organization(name="囲碁の会", towns=("滝山",), description="囲碁と将棋を楽しむ会です。")
         moved = changes.current_version(db)
-        ctx = multiprocessing.get_context("fork")
-        go, out = ctx.Event(), ctx.Queue()
-        worker_b = ctx.Process(target=_second_worker, args=(db.get_bind(), issue.id, go, out))
-        worker_b.start()
+        worker_b, go, out = _fork_worker(app, db, issue.id)
         settled = suggestion_cache.stats.settled
         client.get(f"/issues/{issue.id}").close()  # worker A: served, then replayed and settled
         assert suggestion_cache.stats.settled == settled + 1
@@ -356,27 +365,9 @@ def test_a_result_another_worker_found_current_is_taken_without_replaying_the_ch
         suggestions.forget_indexes()
 
 
-def _behind_worker(app, engine, issue_id, go, out):
-    """A forked worker that serves one page in a request, the response never sent."""
-    from sqlmodel import Session
-
-    engine.dispose(close=False)
-    go.wait(60)
-    stats = suggestion_cache.stats
-    behind, computed = stats.shared_behind, stats.computed
-    with app.test_request_context(f"/issues/{issue_id}"), Session(engine) as session:
-        result = suggestions.for_issue(session, issue_id=issue_id)
-        out.put({"held": suggestions.snapshot_cache().held_version(session),
-                 "behind": stats.shared_behind - behind, "computed": stats.computed - computed,
-                 "version": suggestion_cache.get_local((_db_key(session), issue_id, 5)).version,
-                 "thematic": [s.name for s in result.thematic]})
-
-
 def test_a_worker_behind_takes_a_fresher_shared_result_than_its_own_without_replaying(app, client, factory, db):
     """Redis holds a result another worker found current one change ago; a worker two changes
     behind takes it (it is fresher than its own) and serves it, replaying nothing first."""
-    import multiprocessing
-
     _redis_or_skip()
     app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
     suggestions.forget_indexes()
@@ -388,10 +379,7 @@ def test_a_worker_behind_takes_a_fresher_shared_result_than_its_own_without_repl
     try:
         client.get(f"/issues/{issue.id}").close()
         before = suggestions.snapshot_cache().held_version(db)
-        ctx = multiprocessing.get_context("fork")
-        go, out = ctx.Event(), ctx.Queue()
-        worker_b = ctx.Process(target=_behind_worker, args=(app, db.get_bind(), issue.id, go, out))
-        worker_b.start()
+        worker_b, go, out = _fork_worker(app, db, issue.id)
         factory.organization(name="川べりクリーン隊", towns=("南沢",), description="川の清掃とごみ拾いをする会です。")
         once = changes.current_version(db)
         client.get(f"/issues/{issue.id}").close()  # worker A: served, then brought to `once`
