@@ -168,7 +168,7 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
 
 
 def _resolve(session, key, shared, at, entry, current, compute, profile, *, max_age: float | None,
-             held_index=None):
+             held_index):
     """The result at ``version`` of ``fitted``; ``max_age`` None: after the response (nothing is
     served stale then, and what is computed counts as refreshed)."""
     fitted, version = at
@@ -266,7 +266,7 @@ def _refresh(engine, key, shared, current, compute, profile, held_index) -> None
     threads at once)."""
     try:
         with Session(engine) as session:
-            if shared is not None and held_index is not None:
+            if shared is not None:
                 version = changes.version_seen(session)
                 taken = _take_shared(key, shared, held_index(session), version, get_local(key))
                 if taken is not None and taken.version == version:
