@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +33,12 @@ class PostgresSchemas:
     def __init__(self, base_url: str):
         from webapp.config import normalize_database_url
 
-        self.engine = sa.create_engine(normalize_database_url(base_url), isolation_level="AUTOCOMMIT")
+        self.base_url = normalize_database_url(base_url)
+        self.engine = sa.create_engine(self.base_url, isolation_level="AUTOCOMMIT")
         self.created: list[str] = []
+        self._template_sql: str | None = None
+        self._libpq_url = sa.engine.make_url(self.base_url).set(drivername="postgresql").render_as_string(
+            hide_password=False)
 
     def new(self) -> str:
         schema = f"kyodo_test_{uuid.uuid4().hex[:12]}"
@@ -41,6 +46,34 @@ class PostgresSchemas:
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         self.created.append(schema)
         return schema
+
+    def migrated(self) -> str:
+        import psycopg
+
+        """A new schema holding what `_migrate_and_seed` gives, written from a dump of a template
+        schema migrated once per run: migrating every test's schema took about 0.5 s each."""
+        if self._template_sql is None:
+            self._template_sql = self._dump_template()
+        schema = f"kyodo_test_{uuid.uuid4().hex[:12]}"
+        self.created.append(schema)
+        # Its own connection: the dump empties search_path for the session, and SQL sent without
+        # parameters is not scanned for placeholders (the dump holds '%' in LIKE patterns).
+        with psycopg.connect(self._libpq_url, autocommit=True) as connection:
+            connection.execute(self._template_sql.replace(self._template, schema))
+        return schema
+
+    def _dump_template(self) -> str:
+        self._template = f"kyodo_template_{uuid.uuid4().hex[:12]}"
+        with self.engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE SCHEMA "{self._template}"'))
+        self.created.append(self._template)
+        _migrate_and_seed(_schema_url(self.base_url, self._template))
+        dump = subprocess.run(
+            ["pg_dump", f"--schema={self._template}", "--no-owner", "--no-privileges", "--inserts",
+             f"--dbname={self._libpq_url}"],
+            capture_output=True, text=True, check=True).stdout
+        # Plain dumps may carry psql meta-commands (\restrict); the server only takes SQL.
+        return "\n".join(line for line in dump.splitlines() if not line.startswith("\\"))
 
     def drop(self, schema: str) -> None:
         with self.engine.connect() as connection:
@@ -108,9 +141,8 @@ def database_url(tmp_path, postgres, request) -> Iterator[str]:
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         yield f"sqlite:///{path}"
         return
-    schema = postgres.new()
+    schema = postgres.migrated()
     url = _schema_url(TEST_DATABASE_URL, schema)
-    _migrate_and_seed(url)
     yield url
     postgres.drop(schema)
 
