@@ -22,6 +22,7 @@ from .themes import ThemeProfiler
 
 _KIND_CODE = {TERRITORIAL: 0, THEMATIC: 1}
 NEED_ROWS_KEPT = 1024  # issues whose sentences' rows a team proposal keeps (a few KB each)
+_DOTS_CHUNK = 4096  # rows per step of the per-organization request sums at the end of a fit
 
 
 class _Collection:
@@ -202,8 +203,11 @@ class MatchingIndex:
     def _own_request_sums(self, applied, n: int) -> np.ndarray:
         """Each organization's fit to all requests but its own (matching.hubness), by chunks."""
         sums = np.zeros(n, dtype=np.float64)
-        for lo in range(0, n, self.fit_chunk):
-            slots = np.arange(lo, min(n, lo + self.fit_chunk))
+        # Smaller than fit_chunk: sparse_row_dots holds several arrays the size of the chunk's
+        # stored values, and this runs when the whole index is already in memory (the fit's peak).
+        step = min(self.fit_chunk, _DOTS_CHUNK)
+        for lo in range(0, n, step):
+            slots = np.arange(lo, min(n, lo + step))
             act, own = self.orgs_.main.rows(slots), self.orgs_.extra.rows(slots)
             sums[lo: lo + len(slots)] = (sparse_row_dots(act, applied).astype(np.float64)
                                          - np.asarray(act.multiply(own).sum(axis=1)).ravel())
