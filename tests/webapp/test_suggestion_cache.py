@@ -365,6 +365,43 @@ def test_a_result_another_worker_found_current_is_taken_without_replaying_the_ch
         suggestions.forget_indexes()
 
 
+def test_a_result_a_change_altered_is_recomputed_once_for_every_worker(app, client, factory, db):
+    """Worker A served two pages; a new organization enters both. A's refresh after its next
+    response recomputes both (the other page too, since A served it lately) and writes them to
+    Redis, so worker B serves the other page fresh from Redis without replaying the change."""
+    _redis_or_skip()
+    app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
+    suggestions.forget_indexes()
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issues = [factory.issue(reporter=factory.user(), town="南沢", title=title, body=body) for title, body in (
+        ("川のごみが気になる", "南沢の川べりにごみが多く、清掃してくれる人を探しています。"),
+        ("川べりの草刈り", "南沢の川べりの草が伸びて、ごみも溜まっています。清掃の手が足りません。"))]
+    shared = suggestion_cache.shared_results(REDIS_URL)
+    keys = [(_db_key(db), issue.id, 5) for issue in issues]
+    try:
+        for issue in issues:
+            client.get(f"/issues/{issue.id}").close()
+        before = suggestions.snapshot_cache().held_version(db)
+        worker_b, go, out = _fork_worker(app, db, issues[1].id)
+        factory.organization(name="川べりクリーン隊", towns=("南沢",), description="南沢の川の清掃とごみ拾いをする会です。")
+        moved = changes.current_version(db)
+        recomputed = suggestion_cache.stats.recomputed_in_settle
+        client.get(f"/issues/{issues[0].id}").close()  # worker A: served, then replayed and settled
+        assert suggestion_cache.stats.recomputed_in_settle == recomputed + 2
+        assert [shared.get(key).version for key in keys] == [moved, moved]
+        go.set()
+        seen = out.get(timeout=60)
+        worker_b.join(30)
+        assert seen["held"] == before  # worker B replayed nothing
+        assert seen["shared"] == 1 and seen["computed"] == 0 and seen["version"] == moved
+        assert "川べりクリーン隊" in seen["thematic"]
+        assert seen["thematic"] == [s.name for s in _fresh(db, issues[1].id).thematic]
+    finally:
+        for key in keys:
+            shared.client.delete(shared._key(key))
+        suggestions.forget_indexes()
+
+
 def test_a_worker_behind_takes_a_fresher_shared_result_than_its_own_without_replaying(app, client, factory, db):
     """Redis holds a result another worker found current one change ago; a worker two changes
     behind takes it (it is fresher than its own) and serves it, replaying nothing first."""

@@ -57,6 +57,9 @@ MAX_CACHED_RESULTS = 2048
 # Results found current after a change are written to Redis when served this recently (seconds):
 # the pages other workers are likely to serve soon, without rewriting every kept result per edit.
 PUBLISH_SERVED_WITHIN = 300.0
+# Altered results a worker's check after a change recomputes at most (≈ 55 ms each at 5,000
+# organizations): bounds what one refresh after a response adds to that worker's time.
+RECOMPUTE_IN_SETTLE = 8
 SHARED_TTL = 24 * 3600  # seconds a result stays in Redis without being rewritten
 _GLOBAL_KINDS = (changes.AREA, changes.THEME, changes.EVERYTHING)
 
@@ -99,6 +102,7 @@ class Stats:
     computed: int = 0  # computed on the request path
     served_then_checked: int = 0  # the version moved: served at once, checked after the response
     settled: int = 0  # found current by a worker's check of all its results after a change
+    recomputed_in_settle: int = 0  # altered, served lately, recomputed by that check (settle)
     refreshed: int = 0  # computed after a response
     deferred: int = 0  # a refresh after a response skipped: another worker of the machine had the turn
     pools_changed: int = 0  # altered because an organization of its pools changed
@@ -250,8 +254,9 @@ def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
     issue = profile(session)
     pools = _pools(fitted.index, issue)  # the team is proposed from them too
     result = compute(session, fitted, issue, pools)
+    # A result is computed for a page being served (or just served): it counts as served now.
     entry = Entry(version, fitted.generation, footprint(fitted.index, issue, result, pools), result, now(),
-                  bounds(fitted, issue, result, pools), issue)
+                  bounds(fitted, issue, result, pools), issue, served_at=now())
     put_local(key, entry)
     if shared is not None:
         shared.put(key, entry)
@@ -276,7 +281,8 @@ def _refresh(engine, key, shared, current, compute, profile, held_index) -> None
                     stats.deferred += 1
                     return
                 fitted, version = current(session)
-                settle(session, db=key[0], fitted=fitted, version=version, shared=shared)
+                settle(session, db=key[0], fitted=fitted, version=version, shared=shared,
+                       recompute=(key[2], compute))
                 entry = get_local(key)
                 if entry is not None and entry.version == version and entry.generation == fitted.generation:
                     return
@@ -420,14 +426,18 @@ def still_current(session: Session, entry: Entry, *, db: str, issue_id: int, fit
     return same
 
 
-def settle(session: Session, *, db: str, fitted, version: int, shared: SharedResults | None = None) -> int:
+def settle(session: Session, *, db: str, fitted, version: int, shared: SharedResults | None = None,
+           recompute: tuple[int, Callable] | None = None) -> int:
     """Check every result this worker keeps for ``db`` against the changes up to ``version`` at
     once, after the worker replayed them: the changed organizations are placed for all the
     issues together (matching.reach.standings_many), so that one edit costs each worker one
     check, not one per page. Results found current are marked so; the others are left to the
     page's own check. Those found current that were served lately go to Redis (``shared``) at
     ``version``, so that the other workers take them there instead of replaying the change.
-    Returns how many were found current."""
+    With Redis and ``recompute`` = (k, compute), the altered results of k suggestions served
+    lately are recomputed here too (the most recently served first, at most
+    RECOMPUTE_IN_SETTLE) and go to Redis the same way: otherwise the first worker to serve each
+    of them would replay the change to recompute it. Returns how many were found current."""
     from matching import reach
 
     with _lock:
@@ -437,13 +447,14 @@ def settle(session: Session, *, db: str, fitted, version: int, shared: SharedRes
     by_version: dict[int, list] = {}
     for key, e in behind:
         by_version.setdefault(e.version, []).append((key, e))
-    found, publish = 0, []
+    found, publish, altered = 0, [], []
     for since, group in by_version.items():
         changed, refit = _changed(session, db, since, version)
         if refit or any(changed.get(kind) for kind in _GLOBAL_KINDS):
             for _, e in group:
                 e.unsettled = True
             continue
+        issues_changed = changed.get(changes.ISSUE, set())
         orgs = changed.get(changes.ORGANIZATION, set())
         placed = reach.standings_many(fitted.index, [e.profile for _, e in group], orgs) if orgs \
             else [{} for _ in group]
@@ -456,10 +467,24 @@ def settle(session: Session, *, db: str, fitted, version: int, shared: SharedRes
                     publish.append((key, e, _moved(e, fitted)))
             else:  # altered, or only re-ranking can tell: left to the page (never checked here again)
                 e.unsettled = True
+                if key[1] not in issues_changed:  # the kept profile is the issue's as it is now
+                    altered.append((key, e))
     stats.settled += found
     if publish:
         shared.put_many(publish)
+    if recompute is not None and shared is not None:
+        _recompute_served(session, altered, fitted, version, shared, *recompute)
     return found
+
+
+def _recompute_served(session, altered, fitted, version, shared, k: int, compute) -> None:
+    served = sorted(((key, e) for key, e in altered
+                     if key[2] == k and now() - e.served_at < PUBLISH_SERVED_WITHIN),
+                    key=lambda item: item[1].served_at, reverse=True)
+    for key, e in served[:RECOMPUTE_IN_SETTLE]:
+        _compute_and_keep(session, key, shared, fitted, version, compute, lambda _own, p=e.profile: p)
+        get_local(key).served_at = e.served_at
+        stats.recomputed_in_settle += 1
 
 
 def get_local(key: tuple) -> Entry | None:

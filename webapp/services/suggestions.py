@@ -132,6 +132,8 @@ def _org_profiles(session: Session, orgs) -> list[OrgProfile]:
 
 def _issue_profiles(session: Session, issues) -> list[IssueProfile]:
     """Profiles of issues given as rows or as `_ISSUE_COLUMNS` tuples."""
+    if not issues:  # a replay of organizations only: no query for the towns' names
+        return []
     ids = [i.id for i in issues]
     area_names = dict(session.exec(select(Area.id, Area.name)).all())
     themes = _codes_by(session, IssueTheme, "issue_id", ids)
