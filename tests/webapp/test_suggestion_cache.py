@@ -402,6 +402,45 @@ def test_a_result_a_change_altered_is_recomputed_once_for_every_worker(app, clie
         suggestions.forget_indexes()
 
 
+def test_results_taken_from_redis_are_checked_and_passed_on_after_a_change(app, client, factory, db):
+    """A worker that took two pages' results from Redis (computed by another worker) replays an
+    edit after serving one of them: its check of all its results keeps or recomputes both and
+    writes both to Redis at the new version, the page it did not serve too (each result carries
+    its issue's profile, so the worker can check what it did not compute)."""
+    _redis_or_skip()
+    app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
+    suggestions.forget_indexes()
+    for n in range(suggestion_cache.POOL + 3):
+        for kind in (OrgKind.THEMATIC, OrgKind.TERRITORIAL):
+            factory.organization(name=f"川の会{kind.value}{n}", kind=kind, towns=("南沢",),
+                                 description="南沢の川の清掃と川べりのごみ拾いをしています。")
+    issues = [factory.issue(reporter=factory.user(), town="南沢", title=title, body=body) for title, body in (
+        ("川のごみが気になる", "南沢の川べりにごみが多く、清掃してくれる人を探しています。"),
+        ("川べりの草刈り", "南沢の川べりの草が伸びて、ごみも溜まっています。清掃の手が足りません。"))]
+    shared = suggestion_cache.shared_results(REDIS_URL)
+    keys = [(_db_key(db), issue.id, 5) for issue in issues]
+    try:
+        for issue in issues:  # the first worker computes both
+            client.get(f"/issues/{issue.id}").close()
+        suggestions.forget_indexes()  # the second worker: its own index, nothing kept
+        taken, computed = suggestion_cache.stats.shared, suggestion_cache.stats.computed
+        for issue in issues:
+            client.get(f"/issues/{issue.id}").close()
+        assert suggestion_cache.stats.shared == taken + 2 and suggestion_cache.stats.computed == computed
+        factory.organization(name="囲碁の会", towns=("滝山",), description="囲碁と将棋を楽しむ会です。")
+        moved = changes.current_version(db)
+        stats = suggestion_cache.stats
+        checked = stats.settled + stats.recomputed_in_settle
+        client.get(f"/issues/{issues[0].id}").close()  # served, then replayed and settled
+        assert stats.settled + stats.recomputed_in_settle == checked + 2  # both checked by settle
+        assert [shared.get(key).version for key in keys] == [moved, moved]
+        assert shared.get(keys[1]).result == _fresh(db, issues[1].id)
+    finally:
+        for key in keys:
+            shared.client.delete(shared._key(key))
+        suggestions.forget_indexes()
+
+
 def test_a_worker_behind_takes_a_fresher_shared_result_than_its_own_without_replaying(app, client, factory, db):
     """Redis holds a result another worker found current one change ago; a worker two changes
     behind takes it (it is fresher than its own) and serves it, replaying nothing first."""

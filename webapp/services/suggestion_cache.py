@@ -83,8 +83,8 @@ class Entry:
     result: object  # suggestions.IssueSuggestions
     valid_at: float  # wall-clock time it was last known current
     bounds: Bounds | None = None
-    # The issue's matching profile it was computed for (None: taken from Redis). A change of the
-    # issue, its town or its themes makes the result no longer current before this is read.
+    # The issue's matching profile it was computed for (also in Redis). A change of the issue,
+    # its town or its themes makes the result no longer current before this is read.
     profile: object = None
     unsettled: bool = False  # a worker's check of all its results could not keep it: its page decides
     served_at: float = 0.0  # wall-clock time this worker last served it
@@ -584,12 +584,17 @@ def _encode(entry: Entry, moved: float = 0.0) -> str:
     b = entry.bounds if moved != float("inf") else None
     bounds = None if b is None else [None if b.thematic_cutoff is None else b.thematic_cutoff - moved,
                                      b.territorial_cutoff, b.margin - moved]
+    # The issue's profile travels with the result so that a worker that takes it can check it
+    # after its next replay (settle) and pass it on, instead of replaying to recompute it.
+    profile = None if entry.profile is None else asdict(entry.profile)
     return json.dumps({"version": entry.version, "footprint": entry.footprint, "valid_at": entry.valid_at,
-                       "bounds": bounds,
+                       "bounds": bounds, "profile": profile,
                        "result": asdict(entry.result)}, ensure_ascii=False, default=str)
 
 
 def _decode(raw: bytes) -> Entry:
+    from matching import IssueProfile
+
     from .suggestions import IssueSuggestions, OrgSuggestion, ReasonView
 
     data = json.loads(raw)
@@ -607,7 +612,9 @@ def _decode(raw: bytes) -> Entry:
     b = data.get("bounds")
     # Another worker's hub drift means nothing here: until adopted at a version, check by ranking.
     found = None if b is None else Bounds(b[0], None if b[1] is None else tuple(b[1]), b[2], None)
-    return Entry(int(data["version"]), None, fp, result, float(data["valid_at"]), found)
+    p = data.get("profile")
+    profile = None if p is None else IssueProfile(p["id"], p["title"], p["body"], p["town"], tuple(p["themes"]))
+    return Entry(int(data["version"]), None, fp, result, float(data["valid_at"]), found, profile)
 
 
 def now() -> float:
