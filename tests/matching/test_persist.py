@@ -4,10 +4,11 @@ import json
 import mmap
 
 import numpy as np
+import scipy.sparse as sp
 import pytest
 
 from matching import IssueProfile, MatchingIndex, OrgProfile
-from matching.persist import STATE, SnapshotError, load_index, load_snapshot, save_index
+from matching.persist import STATE, ArrayReader, ArrayWriter, SnapshotError, load_index, load_snapshot, save_index
 from nlp.themes import ThemeClassifier
 
 from .conftest import ISSUES, ORGS, TOWNS
@@ -149,3 +150,18 @@ def test_pickled_arrays_are_never_loaded(saved):
     np.save(victim, np.array([object()], dtype=object), allow_pickle=True)
     with pytest.raises(SnapshotError):
         load_index(directory, verify=False)
+
+
+@pytest.mark.parametrize("shape, density, blocks", [((300, 2000), 0.02, 8), ((7, 3), 0.5, 8), ((0, 10), 0.1, 3),
+                                                     ((40, 1), 0.5, 8), ((60, 90), 0.0, 4)])
+def test_a_csc_written_by_column_blocks_equals_the_whole_conversion(tmp_path, shape, density, blocks):
+    """The column form of the largest matrices is written a block of columns at a time (the whole
+    `tocsc()` held a second copy at the build's peak); it must read back as that conversion."""
+    matrix = sp.random(*shape, density=density, format="csr", dtype=np.float32, random_state=7)
+    writer = ArrayWriter(tmp_path)
+    writer.put_csc_of("m", matrix, blocks=blocks)
+    writer.write_state({})
+    got, want = ArrayReader(tmp_path).get_sparse("m"), matrix.tocsc()
+    assert got.format == "csc" and got.shape == want.shape
+    for part in ("indptr", "indices", "data"):
+        assert np.array_equal(getattr(got, part), getattr(want, part))
