@@ -40,11 +40,15 @@ class PostgresSchemas:
         self._libpq_url = sa.engine.make_url(self.base_url).set(drivername="postgresql").render_as_string(
             hide_password=False)
 
+    def _named(self, prefix: str = "kyodo_test") -> str:
+        schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        self.created.append(schema)  # dropped at the end of the run, whatever happens to it
+        return schema
+
     def new(self) -> str:
-        schema = f"kyodo_test_{uuid.uuid4().hex[:12]}"
+        schema = self._named()
         with self.engine.connect() as connection:
             connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-        self.created.append(schema)
         return schema
 
     def migrated(self) -> str:
@@ -54,8 +58,7 @@ class PostgresSchemas:
 
         if self._template_sql is None:
             self._template_sql = self._dump_template()
-        schema = f"kyodo_test_{uuid.uuid4().hex[:12]}"
-        self.created.append(schema)
+        schema = self._named()
         # Its own connection: the dump empties search_path for the session, and SQL sent without
         # parameters is not scanned for placeholders (the dump holds '%' in LIKE patterns).
         with psycopg.connect(self._libpq_url, autocommit=True) as connection:
@@ -63,10 +66,9 @@ class PostgresSchemas:
         return schema
 
     def _dump_template(self) -> str:
-        self._template = f"kyodo_template_{uuid.uuid4().hex[:12]}"
+        self._template = self._named("kyodo_template")
         with self.engine.connect() as connection:
             connection.execute(sa.text(f'CREATE SCHEMA "{self._template}"'))
-        self.created.append(self._template)
         _migrate_and_seed(_schema_url(self.base_url, self._template))
         done = subprocess.run(
             ["pg_dump", f"--schema={self._template}", "--no-owner", "--no-privileges", "--inserts",

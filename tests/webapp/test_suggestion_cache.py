@@ -326,6 +326,21 @@ def _fork_worker(app, db, issue_id):
     return process, go, out
 
 
+def _full_pools(factory):
+    """POOL + 3 organizations of each kind in 南沢 about the river: full pools, so that an
+    unrelated newcomer elsewhere does not reach them."""
+    for n in range(suggestion_cache.POOL + 3):
+        for kind in (OrgKind.THEMATIC, OrgKind.TERRITORIAL):
+            factory.organization(name=f"川の会{kind.value}{n}", kind=kind, towns=("南沢",),
+                                 description="南沢の川の清掃と川べりのごみ拾いをしています。")
+
+
+def _two_river_issues(factory):
+    return [factory.issue(reporter=factory.user(), town="南沢", title=title, body=body) for title, body in (
+        ("川のごみが気になる", "南沢の川べりにごみが多く、清掃してくれる人を探しています。"),
+        ("川べりの草刈り", "南沢の川べりの草が伸びて、ごみも溜まっています。清掃の手が足りません。"))]
+
+
 def test_a_result_another_worker_found_current_is_taken_without_replaying_the_change(app, client, factory, db):
     """Worker A replays an edit after a response and finds the page's result still current: it
     writes it to Redis at the new version. Worker B, still at the old version, serves the page
@@ -335,10 +350,7 @@ def test_a_result_another_worker_found_current_is_taken_without_replaying_the_ch
     suggestions.forget_indexes()
     # Full pools (POOL of each kind), so that an unrelated newcomer does not reach them and the
     # result is found current by the worker's check of all its results (settle).
-    for n in range(suggestion_cache.POOL + 3):
-        for kind in (OrgKind.THEMATIC, OrgKind.TERRITORIAL):
-            factory.organization(name=f"川の会{kind.value}{n}", kind=kind, towns=("南沢",),
-                                 description="南沢の川の清掃と川べりのごみ拾いをしています。")
+    _full_pools(factory)
     issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
                           body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
     shared = suggestion_cache.shared_results(REDIS_URL)
@@ -373,9 +385,7 @@ def test_a_result_a_change_altered_is_recomputed_once_for_every_worker(app, clie
     app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
     suggestions.forget_indexes()
     factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
-    issues = [factory.issue(reporter=factory.user(), town="南沢", title=title, body=body) for title, body in (
-        ("川のごみが気になる", "南沢の川べりにごみが多く、清掃してくれる人を探しています。"),
-        ("川べりの草刈り", "南沢の川べりの草が伸びて、ごみも溜まっています。清掃の手が足りません。"))]
+    issues = _two_river_issues(factory)
     shared = suggestion_cache.shared_results(REDIS_URL)
     keys = [(_db_key(db), issue.id, 5) for issue in issues]
     try:
@@ -410,13 +420,8 @@ def test_results_taken_from_redis_are_checked_and_passed_on_after_a_change(app, 
     _redis_or_skip()
     app.config.update(KYODO_SUGGESTIONS_MAX_AGE=60, KYODO_REDIS_URL=REDIS_URL)
     suggestions.forget_indexes()
-    for n in range(suggestion_cache.POOL + 3):
-        for kind in (OrgKind.THEMATIC, OrgKind.TERRITORIAL):
-            factory.organization(name=f"川の会{kind.value}{n}", kind=kind, towns=("南沢",),
-                                 description="南沢の川の清掃と川べりのごみ拾いをしています。")
-    issues = [factory.issue(reporter=factory.user(), town="南沢", title=title, body=body) for title, body in (
-        ("川のごみが気になる", "南沢の川べりにごみが多く、清掃してくれる人を探しています。"),
-        ("川べりの草刈り", "南沢の川べりの草が伸びて、ごみも溜まっています。清掃の手が足りません。"))]
+    _full_pools(factory)
+    issues = _two_river_issues(factory)
     shared = suggestion_cache.shared_results(REDIS_URL)
     keys = [(_db_key(db), issue.id, 5) for issue in issues]
     try:
