@@ -413,13 +413,17 @@ class MatchingIndex:
                                                       _sort_key(ids[slots[i]])))
         return order if k is None else order[:k]
 
-    def rank_thematic(self, issue: IssueProfile, k: int = 10, *, explain: bool = True) -> list[Match]:
-        """Thematic (目的型) organizations for an issue, best first: text, theme and town fit."""
+    def rank_thematic(self, issue: IssueProfile, k: int = 10, *,
+                      explain: bool | int = True) -> list[Match]:
+        """Thematic (目的型) organizations for an issue, best first: text, theme and town fit.
+        ``explain``: give every match its reasons (True), none (False), or the first n (a number:
+        a page shows a few of a longer pool)."""
         return self._rank_for_issue(issue, _KIND_CODE[THEMATIC], k, explain)
 
-    def rank_territorial(self, issue: IssueProfile, k: int = 5, *, explain: bool = True) -> list[Match]:
+    def rank_territorial(self, issue: IssueProfile, k: int = 5, *,
+                         explain: bool | int = True) -> list[Match]:
         """Territorial (地縁型) organizations for an issue: those covering its town first, then the
-        nearest; text fit orders each group."""
+        nearest; text fit orders each group. ``explain`` as for rank_thematic."""
         self._check()
         slots, factor, covers, dist = self._town_candidates(
             self.orgs_, [issue.town] if issue.town else [], _KIND_CODE[TERRITORIAL])
@@ -432,7 +436,8 @@ class MatchingIndex:
                                 lambda i: _sort_key(self.orgs_.ids[slots[i]]))
         score = fit * factor
         return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
-                            bool(covers[i]), dist[i], explain) for i in order]
+                            bool(covers[i]), dist[i], _explains(explain, rank))
+                for rank, i in enumerate(order)]
 
     def _rank_for_issue(self, issue, kind, k, explain):
         self._check()
@@ -444,7 +449,8 @@ class MatchingIndex:
         score = self._fit_scores(text, theme) * factor
         order = self._top(score, covers, slots, self.orgs_, k)
         return [self._match(issue, slots[i], float(score[i]), float(text[i]), float(factor[i]),
-                            bool(covers[i]), dist[i], explain) for i in order]
+                            bool(covers[i]), dist[i], _explains(explain, rank))
+                for rank, i in enumerate(order)]
 
     def _match(self, issue, slot, score, text, factor, covers, dist, explain) -> Match:
         org = self.orgs_.profiles[slot]
@@ -626,6 +632,13 @@ class MatchingIndex:
         return self._reasons(self._issue_text(issue), self._activity_text(org),
                              self._issue_theme(issue), self.orgs_.theme.data[slot],
                              (issue.town,) if covers else (), np.nan if dist is None else dist)
+
+
+def _explains(explain: bool | int, rank: int) -> bool:
+    """Whether the match at ``rank`` (0 = best) gets its reasons: ``explain`` is True, False or
+    how many of the first matches do."""
+    return explain if isinstance(explain, bool) else rank < explain
+
 
 _SENTENCE_END = re.compile(r"(?<=[。！？!?])|\n")
 

@@ -222,3 +222,21 @@ def test_width_and_kana_variants_of_an_issue_rank_alike(fitted_index):
     variant = IssueProfile("q", "こどもの夕飯", "西町で子供だけでごはんを食べています。ﾎﾞﾗﾝﾃｨｱの食堂はありますか。", "西町")
     assert [m.id for m in fitted_index.rank_thematic(plain, 3)][:1] == \
            [m.id for m in fitted_index.rank_thematic(variant, 3)][:1] == ["p2"]
+
+
+def test_a_longer_ranking_explained_for_its_first_matches_begins_with_the_short_ranking():
+    # An issue page takes its suggestions from the first matches of its longer candidate pools
+    # (webapp.services.suggestions): they must be the short ranking itself, reasons included,
+    # also where many organizations tie (the same words) and ids break the ties.
+    orgs = [OrgProfile(f"o{n:02d}", "territorial" if n % 3 == 0 else "thematic", f"会{n}",
+                       [o.description for o in ORGS][n % 4], towns=(TOWNS[n % 5].name,))
+            for n in range(60)]
+    index = MatchingIndex().fit(orgs, ISSUES, TOWNS)
+    for issue in ISSUES:
+        for k in (1, 2, 5):
+            for rank in (index.rank_thematic, index.rank_territorial):
+                long = rank(issue, 31, explain=k)
+                assert long[:k] == rank(issue, k)
+                assert any(m.reasons != type(m.reasons)() for m in long[:k])
+                assert all(m.reasons == type(m.reasons)() for m in long[k:])
+                assert [m.id for m in long] == [m.id for m in rank(issue, 31, explain=False)]
