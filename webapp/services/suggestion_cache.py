@@ -127,13 +127,14 @@ def clear() -> None:
 
 # ---------------------------------------------------------------- serving a page
 def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
-          current: Callable[[Session], tuple], compute: Callable[[Session, object], object],
+          current: Callable[[Session], tuple], compute: Callable[[Session, object, object], tuple],
           profile: Callable[[Session], object], held_index: Callable[[Session], object]):
     """The result for ``key`` = (database, issue id, k): kept, checked, taken from Redis, served
     while it is checked after the response, or computed. ``current(session)`` gives the worker's
     fitted index and its version (replaying newer changes first), ``held_index(session)`` the one
-    it holds now (None if none), ``compute(session, fitted, issue profile, pools)`` a result,
-    ``profile(session)`` the issue's matching profile."""
+    it holds now (None if none), ``compute(session, fitted, issue profile)`` the issue's
+    candidate pools (POOL + 1 thematic and POOL territorial matches, best first, or all there
+    are) and the result, ``profile(session)`` the issue's matching profile."""
     shared = shared_results(shared_url)
     entry = get_local(key)
     version = changes.version_seen(session)  # a moment old at worst: see the branches
@@ -252,8 +253,7 @@ def _adopt(key, other: Entry, fitted, version: int, valid_at: float | None = Non
 
 def _compute_and_keep(session, key, shared, fitted, version, compute, profile):
     issue = profile(session)
-    pools = _pools(fitted.index, issue)  # the team is proposed from them too
-    result = compute(session, fitted, issue, pools)
+    pools, result = compute(session, fitted, issue)
     # A result is computed for a page being served (or just served): it counts as served now.
     entry = Entry(version, fitted.generation, footprint(fitted.index, issue, result, pools), result, now(),
                   bounds(fitted, issue, result, pools), issue, served_at=now())

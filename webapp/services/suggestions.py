@@ -315,14 +315,19 @@ def explain(reasons) -> list[ReasonView]:
 
 # ---------------------------------------------------------------- queries for the pages
 def _org_views(session: Session, matches) -> list[OrgSuggestion]:
-    ids = [m.id for m in matches]
+    return _org_views_of(session, matches)[0]
+
+
+def _org_views_of(session: Session, *lists) -> list[list[OrgSuggestion]]:
+    """Each list of matches as the page shows it, the organizations read in one query."""
+    ids = sorted({m.id for matches in lists for m in matches})
     orgs = {o.id: o for o in session.exec(select(Organization).where(Organization.id.in_(ids)))} if ids else {}
-    return [
+    return [[
         OrgSuggestion(m.id, orgs[m.id].name, orgs[m.id].kind, round(float(m.score), 4), explain(m.reasons),
                       orgs[m.id].verified)
         for m in matches
         if m.id in orgs
-    ]
+    ] for matches in lists]
 
 
 def _issue_profile(session: Session, issue: Issue) -> IssueProfile:
@@ -352,22 +357,39 @@ def for_issue(session: Session, *, issue_id: int, k: int = 5, max_age: float | N
         session, key=(session.get_bind().url.render_as_string(hide_password=False), issue_id, k),
         max_age=DEFAULT_MAX_AGE if max_age is None else max_age, shared_url=shared_url or "",
         current=_indexes.get_versioned, held_index=_indexes.held,
-        compute=lambda own, fitted, profile, pools: _compute_for_issue(own, fitted.index, profile, k=k,
-                                                                      pools=pools),
+        compute=lambda own, fitted, profile: _pools_and_suggestions(own, fitted.index, profile, k=k),
         profile=lambda own: _issue_profile(own, own.get(Issue, issue_id)),
     )
 
 
+TERRITORIAL_SHOWN = 2  # territorial organizations an issue page lists (thematic: k)
+
+
+def _pools_and_suggestions(session: Session, index, profile: IssueProfile, *, k: int):
+    """The issue's candidate pools (suggestion_cache.POOL of each kind, the team is proposed from
+    them) and its page's suggestions, which are the pools' first matches: ranked once, with
+    reasons only for the matches shown."""
+    pools = (index.rank_thematic(profile, k=max(suggestion_cache.POOL + 1, k), explain=k),
+             index.rank_territorial(profile, k=max(suggestion_cache.POOL, TERRITORIAL_SHOWN),
+                                    explain=TERRITORIAL_SHOWN))
+    return pools, _compute_for_issue(session, index, profile, k=k, pools=pools)
+
+
 def _compute_for_issue(session: Session, index, profile: IssueProfile, *, k: int, pools=None) -> IssueSuggestions:
-    territorial = index.rank_territorial(profile, k=2)
-    thematic = index.rank_thematic(profile, k=k)
+    """``pools``: as _pools_and_suggestions gives them (ranked afresh when None)."""
+    if pools is None:
+        territorial = index.rank_territorial(profile, k=TERRITORIAL_SHOWN)
+        thematic = index.rank_thematic(profile, k=k)
+    else:
+        territorial, thematic = pools[1][:TERRITORIAL_SHOWN], pools[0][:k]
     exposure = consortium_service.participation(session, org_ids=[m.id for m in thematic + territorial])
     team = index.propose_team(profile, exposure=exposure, pools=pools)
-    team_views = _org_views(session, team.members)
+    territorial_views, thematic_views, team_views = _org_views_of(session, territorial, thematic,
+                                                                  team.members)
     note = "地縁型と目的型の団体を合わせて、課題の町とテーマを少ない団体で受け持てる組み合わせです。"
     if team.missing:
         note = "条件をすべて満たす組み合わせは見つかりませんでした（不足: " + "、".join(team.missing) + "）。"
-    return IssueSuggestions(_org_views(session, territorial), _org_views(session, thematic), team_views, note)
+    return IssueSuggestions(territorial_views, thematic_views, team_views, note)
 
 
 def for_organization(session: Session, *, org_id: int, k: int = 5) -> OrganizationSuggestions:
