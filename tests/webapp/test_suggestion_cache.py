@@ -227,6 +227,31 @@ def test_a_change_costs_a_recent_page_no_replay_until_its_response_is_sent(app, 
     assert stats.kept == kept + 1
 
 
+def test_a_page_served_after_a_quiet_while_is_still_recent_when_a_change_comes(app, client, factory, db,
+                                                                               monkeypatch):
+    """A result computed long ago but served at the database's version just now is known current
+    now: the first change after a quiet while longer than max_age costs its page no replay."""
+    app.config["KYODO_SUGGESTIONS_MAX_AGE"] = 5
+    suggestion_cache.clear()
+    factory.organization(name="川の会", towns=("南沢",), description="川の清掃をしています。")
+    issue = factory.issue(reporter=factory.user(), town="南沢", title="川のごみが気になる",
+                          body="南沢の川べりにごみが多く、清掃してくれる人を探しています。")
+    client.get(f"/issues/{issue.id}").close()
+    clock = [suggestion_cache.now() + 60]  # a quiet minute; the page is viewed at its end
+    monkeypatch.setattr(suggestion_cache, "now", lambda: clock[0])
+    client.get(f"/issues/{issue.id}").close()
+    before = suggestions.snapshot_cache().held_version(db)
+    factory.organization(name="囲碁の会", towns=("滝山",), description="囲碁と将棋を楽しむ会です。")
+    clock[0] += 1
+    stats = suggestion_cache.stats
+    served, computed = stats.served_then_checked, stats.computed
+    response = client.get(f"/issues/{issue.id}")
+    assert stats.served_then_checked == served + 1 and stats.computed == computed
+    assert suggestions.snapshot_cache().held_version(db) == before  # nothing replayed before answering
+    response.close()
+    assert suggestions.snapshot_cache().held_version(db) > before
+
+
 def _csrf(response) -> str:
     import re
 

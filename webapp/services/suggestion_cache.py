@@ -149,6 +149,10 @@ def serve(session: Session, *, key: tuple, max_age: float, shared_url: str,
             held = held_index(session)
             if held is not None and held.generation == entry.generation:
                 stats.kept += 1
+                # Current now: a change that comes next finds it recent and serves it at once,
+                # not only in the `max_age` seconds after it was computed (issue 14: after a quiet
+                # while, the first edit made every worker replay on its next page).
+                entry.valid_at = entry.served_at
                 return entry.result
     if shared is not None:
         # Another worker replayed the change and found or made the result at this version: take
