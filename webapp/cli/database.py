@@ -37,7 +37,9 @@ def build_index(rebuild: bool) -> None:
     from .. import instance_path
     from ..config import from_environment
     from ..services import index_snapshots, search, suggestions
+    from .memory import large_blocks_in_own_mappings
 
+    large_blocks_in_own_mappings()  # before the fit's first arrays (300,000 organizations within 4 GB)
     settings = settings_module.load()
     directory = from_environment(os.environ, instance_path())["KYODO_INDEX_DIR"]
     if not directory:
