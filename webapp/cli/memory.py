@@ -5,8 +5,8 @@ is freed, but each time such a block is freed it raises that threshold to the bl
 32 MiB). A fit allocates and frees many temporary arrays of a few MiB: after the first ones, the
 rest come from the heap, where freed space is kept and fragments, so the process grows well past
 what it holds at any moment. Fixing the threshold at its default keeps every large array in its own
-mapping: at 300,000 organizations `kyodo build-index` peaked at 3,410,544 kB instead of 4,113,244
-kB (docs/BENCHMARKS.md). Servers keep glibc's default: a page's few large arrays are faster to
+mapping: at 300,000 organizations `kyodo build-index` peaked at 3,414,392 kB instead of 4,106,480
+kB, in the same CPU time (docs/BENCHMARKS.md). Servers keep glibc's default: a page's few large arrays are faster to
 take from the heap, and a server that loads a snapshot does not fit.
 """
 from __future__ import annotations
