@@ -6,8 +6,8 @@ is freed, but each time such a block is freed it raises that threshold to the bl
 rest come from the heap, where freed space is kept and fragments, so the process grows well past
 what it holds at any moment. Fixing the threshold at its default keeps every large array in its own
 mapping: at 300,000 organizations `kyodo build-index` peaked at 3,414,392 kB instead of 4,106,480
-kB, in the same CPU time (docs/BENCHMARKS.md). Servers keep glibc's default: a page's few large arrays are faster to
-take from the heap, and a server that loads a snapshot does not fit.
+kB, in the same CPU time (docs/BENCHMARKS.md). Servers keep glibc's default: a page's few large
+arrays are faster to take from the heap, and a server that loads a snapshot does not fit.
 """
 from __future__ import annotations
 

@@ -320,14 +320,17 @@ def _take_shared(key, shared, held, version: int, entry: Entry | None) -> Entry 
 
 
 # ---------------------------------------------------------------- is a kept result current?
-def _pools(index, profile):
-    return (index.rank_thematic(profile, k=POOL + 1, explain=False),
-            index.rank_territorial(profile, k=POOL, explain=False))
+def candidate_pools(index, profile, *, shown: tuple[int, int] = (0, 0)):
+    """The issue's thematic (POOL + 1) and territorial (POOL) candidates, best first; the first
+    ``shown`` = (thematic, territorial) of them explained, as a page shows them (each pool is at
+    least that long)."""
+    return (index.rank_thematic(profile, k=max(POOL + 1, shown[0]), explain=shown[0]),
+            index.rank_territorial(profile, k=max(POOL, shown[1]), explain=shown[1]))
 
 
 def footprint(index, profile, result, pools=None) -> tuple:
     """The ordered pools of the issue and the rounded scores its page shows."""
-    thematic, territorial = pools or _pools(index, profile)
+    thematic, territorial = pools or candidate_pools(index, profile)
     thematic = thematic[:POOL]
     shown = {s.organization_id for part in (result.thematic, result.territorial, result.team) for s in part}
     return (tuple(m.id for m in thematic), tuple(m.id for m in territorial),

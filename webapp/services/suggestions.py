@@ -366,17 +366,14 @@ TERRITORIAL_SHOWN = 2  # territorial organizations an issue page lists (thematic
 
 
 def _pools_and_suggestions(session: Session, index, profile: IssueProfile, *, k: int):
-    """The issue's candidate pools (suggestion_cache.POOL of each kind, the team is proposed from
-    them) and its page's suggestions, which are the pools' first matches: ranked once, with
-    reasons only for the matches shown."""
-    pools = (index.rank_thematic(profile, k=max(suggestion_cache.POOL + 1, k), explain=k),
-             index.rank_territorial(profile, k=max(suggestion_cache.POOL, TERRITORIAL_SHOWN),
-                                    explain=TERRITORIAL_SHOWN))
+    """The issue's candidate pools (the team is proposed from them) and its page's suggestions,
+    which are the pools' first matches: ranked once, with reasons only for the matches shown."""
+    pools = suggestion_cache.candidate_pools(index, profile, shown=(k, TERRITORIAL_SHOWN))
     return pools, _compute_for_issue(session, index, profile, k=k, pools=pools)
 
 
 def _compute_for_issue(session: Session, index, profile: IssueProfile, *, k: int, pools=None) -> IssueSuggestions:
-    """``pools``: as _pools_and_suggestions gives them (ranked afresh when None)."""
+    """``pools``: as suggestion_cache.candidate_pools gives them (ranked afresh when None)."""
     if pools is None:
         territorial = index.rank_territorial(profile, k=TERRITORIAL_SHOWN)
         thematic = index.rank_thematic(profile, k=k)
