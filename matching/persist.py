@@ -203,7 +203,7 @@ _TOWN_FIT_PARAMS = ("outside", "scale_km", "max_km", "unknown")
 
 class Snapshot(NamedTuple):
     index: object  # the MatchingIndex
-    theme_classifier: object | None  # nlp.themes.ThemeClassifier, if one was saved with it
+    theme_classifier: object | None  # nlp.theme_scoring.SavedThemeClassifier, if one was saved with it
 
 
 def save_index(index, directory: Path, *, theme_classifier=None) -> None:
@@ -249,7 +249,8 @@ def load_index(directory: Path, *, mmap: bool = True, verify: bool = True):
 
 def load_snapshot(directory: Path, *, mmap: bool = True, verify: bool = True) -> Snapshot:
     """The MatchingIndex and theme classifier `save_index` wrote (SnapshotError if not intact)."""
-    from nlp.themes import ThemeClassifier, ThemeSuggester, load_themes
+    # The saved theme models score without scikit-learn: a start from a snapshot imports none.
+    from nlp.theme_scoring import SavedThemeClassifier, SavedThemeSuggester, load_themes
 
     from .geo import TownTable
     from .index import MatchingIndex
@@ -294,10 +295,10 @@ def load_snapshot(directory: Path, *, mmap: bool = True, verify: bool = True) ->
         index.orgs_ = _load_collection(reader, state["orgs"], _org_profile)
         index.issues_ = _load_collection(reader, state["issues"], _issue_profile)
         index.hub_ = _load_hub(reader, state["hub"])
-        index.theme_suggester_ = ThemeSuggester.from_state(*_load_model(reader, state["theme_suggester"]), themes)
+        index.theme_suggester_ = SavedThemeSuggester(*_load_model(reader, state["theme_suggester"]), themes)
         index.theme_suggester_.vectorizer_.n_jobs = index.n_jobs
         classifier = state["theme_classifier"]
-        classifier = ThemeClassifier.from_state(*_load_model(reader, classifier), themes) if classifier else None
+        classifier = SavedThemeClassifier(*_load_model(reader, classifier), themes) if classifier else None
     except SnapshotError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError) as error:

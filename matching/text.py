@@ -16,6 +16,8 @@ import scipy.sparse as sp
 from nlp.analyzer import EXPANSION_PREFIXES, Analyzer
 from nlp.normalize import normalize
 
+from .hashing import column, hash_char_ngrams, hash_pairs
+
 WORD_FEATURES = 2**20
 CHAR_FEATURES = 2**20
 CONCEPT_FEATURES = 2**16
@@ -47,20 +49,6 @@ def combine(*parts: Analysis) -> Analysis:
 
 def is_expansion(feature: str) -> bool:
     return feature.startswith(EXPANSION_PREFIXES)
-
-
-def _char_hasher(ngram_range):
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    return HashingVectorizer(analyzer="char_wb", ngram_range=ngram_range, n_features=CHAR_FEATURES,
-                             alternate_sign=False, norm=None, lowercase=True)
-
-
-def _hash_pairs(rows, n_features) -> sp.csr_matrix:
-    from sklearn.feature_extraction import FeatureHasher
-
-    hasher = FeatureHasher(n_features=n_features, input_type="pairs", alternate_sign=False)
-    return hasher.transform(rows).tocsr()
 
 
 def _compact(m: sp.csr_matrix) -> sp.csr_matrix:
@@ -141,9 +129,9 @@ class TextEncoder:
         for a in analyses:
             word_rows.append([(f, exp_w if is_expansion(f) else 1.0) for f in a.features])
             concept_rows.append([(f, 1.0) for f in set(a.features) if is_expansion(f)])
-        words = _sublinear(_hash_pairs(word_rows, WORD_FEATURES))
-        concepts = _hash_pairs(concept_rows, CONCEPT_FEATURES)
-        chars = _sublinear(_char_hasher(self.char_ngram_range).transform([a.text for a in analyses]))
+        words = _sublinear(hash_pairs(word_rows, WORD_FEATURES))
+        concepts = hash_pairs(concept_rows, CONCEPT_FEATURES)
+        chars = _sublinear(hash_char_ngrams([a.text for a in analyses], self.char_ngram_range, CHAR_FEATURES))
         return words, concepts, chars
 
     def fit(self, texts, n_jobs: int = 1):
@@ -244,7 +232,7 @@ class TextEncoder:
         from nlp.wordvectors import load_word_vectors
 
         rows = load_word_vectors().rows_of(words) if words else np.zeros(0, dtype=np.int64)
-        cols = _hash_pairs([[(w, 1.0)] for w in words], WORD_FEATURES).indices if words else rows
+        cols = hash_pairs([[(w, 1.0)] for w in words], WORD_FEATURES).indices if words else rows
         known = rows >= 0
         cols, rows = cols[known], rows[known]
         order = np.argsort(cols, kind="stable")
@@ -286,7 +274,7 @@ class TextEncoder:
         """Inverse document frequency of each analysed feature (0 for features never fitted)."""
         if not features:
             return np.zeros(0, dtype=np.float32)
-        hashed = _hash_pairs([[(f, 1.0)] for f in features], WORD_FEATURES)
+        hashed = hash_pairs([[(f, 1.0)] for f in features], WORD_FEATURES)
         return self.idf_[0][hashed.indices]
 
     def transform(self, texts, n_jobs: int = 1) -> sp.csr_matrix:
@@ -328,10 +316,7 @@ class IdfLookup:
         self.idf = idf
 
     def get(self, feature: str, default: float = 0.0) -> float:
-        from sklearn.utils import murmurhash3_32
-
-        # The same column FeatureHasher gives the feature (signed murmurhash, absolute value).
-        value = float(self.idf[abs(murmurhash3_32(feature, seed=0)) % len(self.idf)])
+        value = float(self.idf[column(feature, len(self.idf))])
         return value if value else default
 
 

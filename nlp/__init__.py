@@ -25,8 +25,8 @@ _EXPORTS = {
     "document_vectorizer": "similarity", "pair_similarities": "similarity",
     "sentence_vectorizer": "similarity", "similar_documents": "similarity",
     "SudachiTokenizer": "sudachi",
-    "ThemeClassifier": "themes", "ThemeScore": "themes", "ThemeSuggester": "themes",
-    "load_themes": "themes", "suggest_themes": "themes",
+    "ThemeClassifier": "themes", "ThemeSuggester": "themes",
+    "ThemeScore": "theme_scoring", "load_themes": "theme_scoring", "suggest_themes": "theme_scoring",
     "TextVectorizer": "vectorizer",
     "VectorsUnavailable": "wordvectors", "load_word_vectors": "wordvectors",
 }

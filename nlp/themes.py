@@ -1,38 +1,15 @@
 """Theme suggestion: rank the 20 activity fields of seed_data/themes.json for a text."""
 from __future__ import annotations
 
-import functools
-import json
 from importlib import resources
-from typing import NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from .saved_vectorizer import unprefixed as _unprefixed
+from .theme_scoring import ThemeScore, load_themes, ranked
 from .vectorizer import TextVectorizer
-
-
-class ThemeScore(NamedTuple):
-    """A theme's code (seed_data/themes.json) and its score for a text; unpacks as (code, score)."""
-
-    code: str
-    score: float
-
-    @property
-    def name(self) -> str:
-        """The theme's Japanese name, e.g. 保健・医療・福祉."""
-        return _names().get(self.code, self.code)
-
-
-@functools.cache
-def _names() -> dict[str, str]:
-    return {t["code"]: t["name"] for t in load_themes()}
-
-
-def load_themes() -> list[dict]:
-    """Return the themes of seed_data/themes.json (number, code, name, description, keywords)."""
-    return json.loads(resources.files("seed_data").joinpath("themes.json").read_text("utf-8"))
 
 
 def _theme_text(theme: dict) -> str:
@@ -111,10 +88,7 @@ class ThemeSuggester(BaseEstimator):
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
         """Return the themes ranked for `text`, best first (the top `k` if given)."""
-        row = self.scores([text])[0]
-        order = np.lexsort((np.arange(len(row)), -row))
-        ranked = [ThemeScore(self.codes_[i], float(row[i])) for i in order]
-        return ranked[:k] if k is not None else ranked
+        return ranked(self.codes_, self.scores([text])[0], k)
 
 
 def load_examples() -> tuple[list[str], list[str]]:
@@ -201,41 +175,8 @@ class ThemeClassifier(BaseEstimator):
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
         """Return the themes ranked for `text`, best first (the top `k` if given)."""
-        row = self.scores([text])[0]
-        order = np.lexsort((np.arange(len(row)), -row))
-        ranked = [ThemeScore(self.codes_[i], float(row[i])) for i in order]
-        return ranked[:k] if k is not None else ranked
+        return ranked(self.codes_, self.scores([text])[0], k)
 
 
 def _prefixed(prefix: str, arrays: dict) -> dict:
     return {f"{prefix}.{name}": array for name, array in arrays.items()}
-
-
-def _unprefixed(prefix: str, arrays) -> dict:
-    return {name[len(prefix) + 1:]: arrays[name] for name in arrays if name.startswith(prefix + ".")}
-
-
-_default: ThemeClassifier | None = None
-
-
-def default_classifier() -> ThemeClassifier:
-    """The classifier trained on the shipped examples (trained once per process, unless one
-    saved with the matching index was installed with `use_default_classifier`)."""
-    global _default
-    if _default is None:
-        _default = ThemeClassifier().fit_examples()
-    return _default
-
-
-def use_default_classifier(classifier: ThemeClassifier) -> None:
-    """Use `classifier` (e.g. loaded from an index snapshot: the same code and data trained it)
-    instead of training one."""
-    global _default
-    check_is_fitted(classifier, "model_")
-    _default = classifier
-
-
-def suggest_themes(text: str, k: int | None = None) -> list[ThemeScore]:
-    """Rank the 20 themes for `text`, best first, with the classifier trained on the shipped
-    examples (built once per process)."""
-    return default_classifier().suggest(text, k)

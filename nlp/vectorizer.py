@@ -8,24 +8,18 @@ from sklearn.feature_extraction.text import TfidfTransformer, TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-from .analyzer import EXPANSION_PREFIXES, Analyzer
+from .analyzer import Analyzer
 from .bulk import analyze_many
 from .charngrams import CharNgramCounter
 from .lsa import LSA
 from .normalize import normalize
-
-BLOCKS = ("word", "synonym", "char", "semantic")
+from .saved_vectorizer import BLOCKS
+from .saved_vectorizer import dense_to_csr as _dense_to_csr
+from .saved_vectorizer import split_expansions as _split
 
 
 def _identity(features):
     return features
-
-
-def _split(features: list[str]) -> tuple[list[str], list[str]]:
-    words, expansions = [], []
-    for f in features:
-        (expansions if f.startswith(EXPANSION_PREFIXES) else words).append(f)
-    return words, expansions
 
 
 class TextVectorizer(TransformerMixin, BaseEstimator):
@@ -254,13 +248,3 @@ class TextVectorizer(TransformerMixin, BaseEstimator):
             return sp.csr_matrix((n, 0), dtype=np.float32)
         # All blocks are float32 CSR, so scipy stacks them without going through COO.
         return sp.hstack(blocks, format="csr")
-
-
-def _dense_to_csr(dense: np.ndarray) -> sp.csr_matrix:
-    """A dense block as CSR without scipy's COO detour (which needs 64-bit indices per value)."""
-    n, d = dense.shape
-    indptr = np.arange(0, n * d + 1, d, dtype=np.int64 if n * d >= 2**31 else np.int32)
-    indices = np.tile(np.arange(d, dtype=indptr.dtype), n)
-    block = sp.csr_matrix((dense.ravel(), indices, indptr), shape=(n, d))
-    block.eliminate_zeros()  # texts without a known word
-    return block

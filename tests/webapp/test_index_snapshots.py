@@ -85,13 +85,14 @@ def test_a_loaded_snapshot_answers_exactly_as_a_fresh_build(db, demo, index_dir)
 def test_a_start_from_the_snapshot_trains_no_theme_model(db, demo, monkeypatch):
     import numpy as np
 
+    import nlp.theme_scoring
     import nlp.themes
 
     texts = ["一人暮らしの母の見守り", "子ども食堂の手伝い", "防災訓練の会場", ""]
     fresh = _matching().get(db)
     themes = [suggestions.suggest_theme_ids(db, text=t) for t in texts]
     # A new process: no classifier trained yet, and no fit allowed.
-    monkeypatch.setattr(nlp.themes, "_default", None)
+    monkeypatch.setattr(nlp.theme_scoring, "_default", None)
     for cls in (nlp.themes.ThemeClassifier, nlp.themes.ThemeSuggester):
         monkeypatch.setattr(cls, "fit", lambda *a, **k: pytest.fail("a theme model was fitted"))
     loader = _matching()
@@ -266,3 +267,57 @@ def test_a_worker_far_ahead_of_the_snapshot_writes_it_again_once(db, demo, facto
     factory.organization(name="もう一つの会", towns=("南沢",))
     second.get(db)  # as far ahead, but the other worker has just written one: left as it is
     assert json.loads(pointer.read_text("utf-8"))["directory"] == written["directory"]
+
+
+# What a server started from the snapshots does, in a fresh process: every page that matches,
+# suggests themes or searches, and an edit replayed into both indexes. scikit-learn costs a start
+# ≈ 0.7 s, so none of it may import it (nlp.theme_scoring, matching.hashing).
+SERVING = """
+import json, sys
+from sqlmodel import select
+from webapp import create_app
+from webapp.db import get_session
+from webapp.models import Issue, Organization, OrganizationCreate
+from webapp.services import organizations as org_service, search, suggestions
+
+app = create_app()
+with app.app_context():
+    db = get_session()
+    sources = [suggestions.current_index(db) is not None and suggestions.snapshot_cache().source(db),
+               search.current_index(db) is not None and search.snapshot_cache().source(db)]
+    org_id = db.exec(select(Organization.id).order_by(Organization.id)).first()
+    issue_id = db.exec(select(Issue.id).order_by(Issue.id)).first()
+    data = org_service.profile_form_data(db, org_id=org_id)
+    org_service.update_organization(db, org_id=org_id, data=OrganizationCreate(**{
+        **data.model_dump(), "description": "一人暮らしのお年寄りの見守りと配食をしています。"}))
+    db.commit()
+    issue = suggestions.for_issue(db, issue_id=issue_id)
+    answers = [bool(issue.thematic), bool(suggestions.for_organization(db, org_id=org_id).issues),
+               suggestions.suggest_theme_ids(db, text="一人暮らしの母の見守り"),
+               len(suggestions.similar_issues(db, title="公園のごみ", body="公園にごみが捨てられています")),
+               search.search(db, query="見守り").total]
+client = app.test_client()
+pages = [client.get(f"/issues/{issue_id}").status_code, client.get("/search/?q=配食").status_code]
+print(json.dumps({"sources": sources, "answers": answers, "pages": pages,
+                  "sklearn": sorted(m for m in sys.modules if m.split(".")[0] == "sklearn")[:3]}))
+"""
+
+
+def test_a_server_started_from_the_snapshots_never_imports_scikit_learn(db, demo, index_dir, app):
+    from click.testing import CliRunner
+
+    from webapp.cli import main
+
+    env = {"DATABASE_URL": app.config["DATABASE_URL"], "KYODO_ENV": "development",
+           "KYODO_INDEX_DIR": str(index_dir)}
+    built = CliRunner().invoke(main, ["build-index"], env=env)
+    assert built.exit_code == 0, built.output
+    out = subprocess.run([sys.executable, "-c", SERVING], env={**os.environ, **env}, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen["sources"] == ["snapshot", "snapshot"]
+    themes, similar, found = seen["answers"][2:]
+    assert seen["answers"][:2] == [True, True] and len(themes) == 3 and similar and found
+    assert seen["pages"] == [200, 200]
+    assert seen["sklearn"] == []

@@ -242,7 +242,7 @@ def _same_needs(index, profile) -> bool:
 
 def _save_snapshot(fitted: _Fitted, directory) -> dict:
     from matching.persist import save_index
-    from nlp.themes import default_classifier
+    from nlp.theme_scoring import default_classifier
 
     # The theme classifier (suggest_theme_ids) goes with it: the snapshot's key covers the code
     # and data that train it, and a start from the snapshot then trains nothing.
@@ -252,7 +252,7 @@ def _save_snapshot(fitted: _Fitted, directory) -> dict:
 
 def _load_snapshot(directory, extra: dict) -> _Fitted:
     from matching.persist import SnapshotError, load_snapshot
-    from nlp.themes import use_default_classifier
+    from nlp.theme_scoring import use_default_classifier
 
     # index_snapshots has checked every file against the hashes it wrote.
     snapshot = load_snapshot(directory, verify=False)
