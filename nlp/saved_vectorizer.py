@@ -85,14 +85,16 @@ class SavedVectorizer:
 
     def __init__(self, state: dict, arrays):
         params = state["params"]
-        if params.get("char_weight") and state["weights_"].get("char"):
-            raise ValueError("a saved vectorizer has no character n-grams")
-        self.params = params
         self.n_jobs = params.get("n_jobs", 1)
         self.weights_ = {k: float(state["weights_"][k]) for k in BLOCKS}
+        if self.weights_["char"]:
+            raise ValueError("a saved vectorizer has no character n-grams")
         self.semantic_ = bool(state["semantic_"])
         self.blocks = {block: SavedTfidf(state[block], arrays[f"{block}.idf"], params["sublinear_tf"])
                        if block in state else None for block in ("word", "synonym")}
+        needed = {"word": self.weights_["word"] or self.weights_["semantic"], "synonym": self.weights_["synonym"]}
+        if any(needed[b] and self.blocks[b] is None for b in needed):
+            raise ValueError("the saved vectorizer lacks a vocabulary its weights use")
         self.word_vectors_ = arrays["word_vectors"] if self.semantic_ else None
         self.semantic_mean_ = arrays["semantic_mean"] if self.semantic_ else None
         self._state = (state, arrays)

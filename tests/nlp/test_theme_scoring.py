@@ -56,6 +56,11 @@ def test_a_state_that_does_not_fit_is_refused(classifier):
         SavedThemeClassifier(state, narrow)
     with pytest.raises(ValueError, match="other themes"):
         SavedThemeClassifier(state, arrays, load_themes()[:-1])
+    vectorizer = state["zero_shot"]["vectorizer"]
+    without_words = {**state, "zero_shot": {**state["zero_shot"], "vectorizer": {
+        k: v for k, v in vectorizer.items() if k != "word"}}}
+    with pytest.raises(ValueError, match="vocabulary"):
+        SavedThemeClassifier(without_words, arrays)
 
 
 def test_the_installed_classifier_answers_suggest_themes(classifier, monkeypatch):
