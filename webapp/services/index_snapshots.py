@@ -131,7 +131,7 @@ def _url_digest(session: Session) -> str:
     return hashlib.sha256(url.encode("utf-8")).hexdigest()
 
 
-_PACKAGES = ("kyodo", "numpy", "scipy", "scikit-learn", "sudachipy", "sudachidict-core")
+_PACKAGES = ("kyodo", "numpy", "scipy", "scikit-learn", "mmh3", "sudachipy", "sudachidict-core")
 _SOURCES = ("nlp", "matching", "seed_data")
 _SERVICE_SOURCES = ("services/suggestions.py", "services/search.py", "services/search_index.py",
                     "services/search_arrays.py", "services/index_snapshots.py", "services/worker_cache.py")
