@@ -65,7 +65,10 @@ class SavedThemeSuggester:
         return self._state
 
     def scores(self, texts) -> np.ndarray:
-        X = self.vectorizer_.transform(list(texts))
+        return self.scores_of_rows(self.vectorizer_.transform(list(texts)))
+
+    def scores_of_rows(self, X) -> np.ndarray:
+        """Scores of texts already transformed by `vectorizer_`."""
         return np.asarray(X @ self.profiles_.T)
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
@@ -106,7 +109,8 @@ class SavedThemeClassifier:
         for j, code in enumerate(self.codes_):
             if code in self.column_:
                 out[:, j] = proba[:, self.column_[code]]
-        return out + self.zero_shot_weight * self.zero_shot_.scores(texts)
+        # The zero-shot model shares the vectorizer: its scores come from the same rows.
+        return out + self.zero_shot_weight * self.zero_shot_.scores_of_rows(X)
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
         return ranked(self.codes_, self.scores([text])[0], k)
