@@ -83,7 +83,7 @@ def issue_suggestions(issue_id: int):
 @public
 def consortia():
     page = consortium_service.list_consortia(
-        get_session(), status=enum_arg("status", ConsortiumStatus), page=int_arg("page") or 1,
+        get_session(), viewer=current_viewer(), status=enum_arg("status", ConsortiumStatus), page=int_arg("page") or 1,
         per_page=_per_page(),
     )
     return jsonify(serialize.page(page, [serialize.consortium_summary(c) for c in page.items]))

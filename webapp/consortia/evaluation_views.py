@@ -21,8 +21,8 @@ from .evaluation_forms import EvaluationForm
 def evaluation(consortium_id: int):
     session = get_session()
     consortium = consortium_service.get_consortium(session, consortium_id)
-    report = evaluation_service.report(session, consortium_id=consortium_id)
     viewer = current_viewer()
+    report = evaluation_service.report(session, consortium_id=consortium_id, viewer=viewer)
     return render_template(
         "consortia/evaluation.html", consortium=consortium, report=report,
         radar=charts.radar_svg(report.principles),

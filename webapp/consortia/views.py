@@ -26,7 +26,8 @@ from .forms import ConsortiumForm, InviteForm, LeaveForm, LinkIssueForm, Respond
 @public
 def index():
     status = enum_arg("status", ConsortiumStatus)
-    page = consortium_service.list_consortia(get_session(), status=status, page=int_arg("page") or 1)
+    page = consortium_service.list_consortia(get_session(), viewer=current_viewer(), status=status,
+                                             page=int_arg("page") or 1)
     return render_template("consortia/index.html", page=page, statuses=list(ConsortiumStatus),
                            selected={"status": status.value if status else ""})
 

@@ -7,7 +7,7 @@ When the last one signs, the version is in force, the one before is superseded, 
 協議体 takes the version's period — this is how a 協議体 is renewed (時限性)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -30,7 +30,7 @@ from ..models import (
     User,
     utcnow,
 )
-from . import accounts, audit, clock, edit_check, notifications, proxy, textdiff
+from . import accounts, audit, clock, edit_check, moderation, notifications, proxy, textdiff
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -139,11 +139,21 @@ def versions(session: Session, *, consortium_id: int) -> list[VersionView]:
 def visible_versions(session: Session, *, consortium: Consortium, viewer: User | None) -> list[VersionView]:
     """The versions this viewer may read: members' owners and editors and staff see every one; the
     public sees only versions that were in force (signed by everyone, or since superseded by one)."""
-    every = versions(session, consortium_id=consortium.id)
+    every = _as_seen_by(session, versions(session, consortium_id=consortium.id), viewer=viewer)
     if may_see_drafts(session, consortium_id=consortium.id, viewer=viewer):
         return every
     return [v for v in every if v.agreement.status == AgreementStatus.SIGNED
             or (v.agreement.status == AgreementStatus.SUPERSEDED and v.signed_count == len(v.roles) > 0)]
+
+
+def _as_seen_by(session: Session, found: list[VersionView], *, viewer: User | None) -> list[VersionView]:
+    """The versions with a hidden organization's name as ``viewer`` may read it."""
+    names = {r.organization_id: r.organization_name for v in found for r in v.roles}
+    shown = moderation.shown_org_names(session, names, viewer=viewer)
+    if shown is names:
+        return found
+    return [VersionView(v.agreement, [replace(r, organization_name=shown[r.organization_id]) for r in v.roles])
+            for v in found]
 
 
 def in_force(version_views: list[VersionView]) -> VersionView | None:

@@ -361,9 +361,10 @@ def _recompute_status(session: Session, consortium: Consortium) -> None:
 
 
 def list_consortia(
-    session: Session, *, status: ConsortiumStatus | None = None, org_id: int | None = None,
+    session: Session, *, viewer: User | None, status: ConsortiumStatus | None = None, org_id: int | None = None,
     page: int = 1, per_page: int = PER_PAGE,
 ) -> Page[ConsortiumSummary]:
+    """A page of 協議体 with their accepted members' names (a hidden organization's as ``viewer`` may read it)."""
     query = select(Consortium)
     if status is not None:
         query = query.where(Consortium.status == status)
@@ -384,16 +385,18 @@ def list_consortia(
     ).all()
     names: dict[int, list[str]] = {}
     if items:
-        for consortium_id, name in session.exec(
-            select(ConsortiumMember.consortium_id, Organization.name)
+        rows = session.exec(
+            select(ConsortiumMember.consortium_id, Organization.id, Organization.name)
             .join(Organization, Organization.id == ConsortiumMember.organization_id)
             .where(
                 ConsortiumMember.consortium_id.in_([c.id for c in items]),
                 ConsortiumMember.status == InvitationStatus.ACCEPTED,
             )
             .order_by(Organization.name)
-        ):
-            names.setdefault(consortium_id, []).append(name)
+        ).all()
+        shown = moderation.shown_org_names(session, {org_id: name for _, org_id, name in rows}, viewer=viewer)
+        for consortium_id, org_id, _ in rows:
+            names.setdefault(consortium_id, []).append(shown[org_id])
     summaries = [ConsortiumSummary(c.id, c.name, c.status, c.end_date, names.get(c.id, [])) for c in items]
     return Page(summaries, page, per_page, total)
 
@@ -420,8 +423,9 @@ def get_detail(session: Session, *, consortium_id: int, viewer: User | None) -> 
     owned = org_service.owned_org_ids(session, user=viewer) if viewer else set()
     member_ids = {m.organization_id for m, _ in rows}
     involved = viewer is not None and (viewer.is_staff or viewer.id == consortium.created_by_id or bool(owned & member_ids))
+    shown = moderation.shown_org_names(session, {org.id: org.name for _, org in rows}, viewer=viewer)
     entries = [
-        MemberEntry(org.id, org.name, org.kind, m.status, m.message if involved else "", m.responded_at, m.proxy)
+        MemberEntry(org.id, shown[org.id], org.kind, m.status, m.message if involved else "", m.responded_at, m.proxy)
         for m, org in rows
         if involved or m.status == InvitationStatus.ACCEPTED
     ]

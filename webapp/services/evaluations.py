@@ -17,7 +17,7 @@ from ..models import (
     PrincipleRating,
     User,
 )
-from . import accounts, audit, proxy
+from . import accounts, audit, moderation, proxy
 from . import consortia as consortium_service
 from . import organizations as org_service
 from .errors import Conflict, Forbidden
@@ -107,10 +107,15 @@ def _mean(values: list[int]) -> float | None:
     return round(sum(values) / len(values), 2) if values else None
 
 
-def report(session: Session, *, consortium_id: int) -> Report:
+def report(session: Session, *, consortium_id: int, viewer: User | moderation.StaffReader | None) -> Report:
+    """The 振り返り of a 協議体, with a hidden organization named as ``viewer`` may read it."""
     rows = session.exec(select(Evaluation).where(Evaluation.consortium_id == consortium_id)
                         .order_by(Evaluation.side, Evaluation.id)).all()
-    names = dict(session.exec(select(Organization.id, Organization.name)).all()) if rows else {}
+    members = consortium_service.member_org_ids(session, consortium_id)
+    wanted = set(members) | {e.organization_id for e in rows if e.organization_id is not None}
+    names = moderation.shown_org_names(session, dict(session.exec(
+        select(Organization.id, Organization.name).where(Organization.id.in_(wanted))).all()) if wanted else {},
+        viewer=viewer)
     ratings = session.exec(select(PrincipleRating).where(
         PrincipleRating.evaluation_id.in_([e.id for e in rows]))).all() if rows else []
     by_eval: dict[int, dict[Principle, PrincipleRating]] = {}
@@ -134,9 +139,8 @@ def report(session: Session, *, consortium_id: int) -> Report:
         for heading, text in (("目標の達成", e.goal_comment), ("費用対効果", e.cost_comment), ("学んだこと", e.lessons)):
             if text:
                 texts.append((who(e), heading, text))
-    members = consortium_service.member_org_ids(session, consortium_id)
     done = {e.organization_id for e in citizens}
-    missing = [names.get(m) or session.get(Organization, m).name for m in members if m not in done]
+    missing = [names[m] for m in members if m not in done]
     if city is None:
         missing.append("市")
     return Report(

@@ -135,13 +135,15 @@ def _consortia(session: Session) -> list[dict]:
         issues.setdefault(consortium_id, []).append(issue_id)
     members: dict[int, list[dict]] = {}
     # The public page lists accepted members only; invitations and answers stay among those involved.
-    for consortium_id, org_id, name, kind in session.exec(
+    rows = session.exec(
         select(ConsortiumMember.consortium_id, Organization.id, Organization.name, Organization.kind)
         .join(Organization, Organization.id == ConsortiumMember.organization_id)
         .where(ConsortiumMember.status == InvitationStatus.ACCEPTED)
         .order_by(Organization.name)
-    ):
-        members.setdefault(consortium_id, []).append({"organization_id": org_id, "name": name, "kind": kind.value})
+    ).all()
+    shown = moderation.shown_org_names(session, {org_id: name for _, org_id, name, _ in rows}, viewer=None)
+    for consortium_id, org_id, _, kind in rows:
+        members.setdefault(consortium_id, []).append({"organization_id": org_id, "name": shown[org_id], "kind": kind.value})
     return [
         {
             "id": c.id, "name": c.name, "purpose": c.purpose, "domain": c.domain.value,
@@ -158,8 +160,13 @@ def _consortia(session: Session) -> list[dict]:
 PUBLIC_AGREEMENT_STATUSES = (AgreementStatus.SIGNING, AgreementStatus.SIGNED, AgreementStatus.SUPERSEDED)
 
 
+def _public_org_names(session: Session) -> dict[int, str]:
+    return moderation.shown_org_names(session, dict(session.exec(select(Organization.id, Organization.name)).all()),
+                                      viewer=None)
+
+
 def _agreements(session: Session) -> list[dict]:
-    org_names = dict(session.exec(select(Organization.id, Organization.name)).all())
+    org_names = _public_org_names(session)
     roles: dict[int, list[dict]] = {}
     for r in session.exec(select(AgreementRole).order_by(AgreementRole.organization_id)):
         roles.setdefault(r.agreement_id, []).append({
@@ -192,7 +199,7 @@ def _evaluations(session: Session) -> list[dict]:
     ratings: dict[int, dict[str, dict]] = {}
     for r in session.exec(select(PrincipleRating)):
         ratings.setdefault(r.evaluation_id, {})[r.principle.value] = {"score": r.score, "comment": r.comment}
-    org_names = dict(session.exec(select(Organization.id, Organization.name)).all())
+    org_names = _public_org_names(session)
     rows = session.exec(
         select(Evaluation, Consortium.name).join(Consortium, Consortium.id == Evaluation.consortium_id)
         .order_by(Evaluation.id)

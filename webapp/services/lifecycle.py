@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from ..models import Consortium, ConsortiumStatus, LifecycleEvent, NotificationKind
-from . import changes, clock, staff_notices
+from . import changes, clock, moderation, staff_notices
 from . import consortia as consortium_service
 from . import evaluations as evaluation_service
 
@@ -67,7 +67,7 @@ def _notify_overdue(session: Session, *, today: date, days: int) -> list[int]:
         if session.exec(select(LifecycleEvent.id).where(LifecycleEvent.consortium_id == consortium_id,
                                                         LifecycleEvent.kind == OVERDUE)).first() is not None:
             continue
-        missing = evaluation_service.report(session, consortium_id=consortium_id).missing
+        missing = evaluation_service.report(session, consortium_id=consortium_id, viewer=moderation.STAFF_READER).missing
         if not missing:
             continue
         session.add(LifecycleEvent(consortium_id=consortium_id, kind=OVERDUE, period_end=consortium.end_date))

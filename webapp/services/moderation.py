@@ -42,6 +42,7 @@ MAX_TEXT = 1000
 HIDE, RESTORE = "hide", "restore"
 HIDDEN_TITLE = "（非公開）"
 HIDDEN_ISSUE_TITLE = "非公開の地域課題"  # how other pages name a hidden issue
+HIDDEN_ORG_NAME = "非公開の団体"  # how other pages name a hidden organization
 ACTIONS = {"report": "通報", "auto_hide": "通報による自動非公開", HIDE: "非公開", RESTORE: "再公開",
            "keep": "確認済み（公開のまま）"}
 
@@ -56,6 +57,32 @@ def visible(model) -> sa.ColumnElement[bool]:
     """A WHERE clause keeping the rows of ``model`` (Issue, Comment, Organization) that are not hidden."""
     entity = next(name for name, m in MODELS.items() if m is model)
     return model.id.not_in(hidden_ids(entity))
+
+
+@dataclass(frozen=True)
+class StaffReader:
+    """Who reads what the system writes for staff only (a tick's notices to staff)."""
+
+    id: None = None
+    is_staff: bool = True
+
+
+STAFF_READER = StaffReader()
+
+
+def shown_org_names(session: Session, names: dict[int, str], *, viewer: User | StaffReader | None
+                    ) -> dict[int, str]:
+    """``names`` (organization id → name) as ``viewer`` may read them on other pages (協議体, 協定書,
+    振り返り, the export): a hidden organization is 「非公開の団体」 to everyone but staff and its members."""
+    if not names or (viewer is not None and viewer.is_staff):
+        return names
+    # Hidden organizations are few: reading them all beats a long IN list of the names asked for.
+    hidden = set(session.exec(hidden_ids(ORGANIZATION)).all()) & names.keys()
+    if not hidden:
+        return names
+    own = set(session.exec(select(Membership.organization_id).where(
+        Membership.user_id == viewer.id, Membership.organization_id.in_(hidden))).all()) if viewer is not None else set()
+    return {org_id: HIDDEN_ORG_NAME if org_id in hidden - own else name for org_id, name in names.items()}
 
 
 def is_hidden(session: Session, *, entity: str, entity_id: int) -> bool:

@@ -21,6 +21,7 @@ from ..models import (
     OrganizationTheme,
     OrgStatus,
     Theme,
+    User,
 )
 from . import consortia as consortium_service
 from . import suggestions
@@ -145,9 +146,9 @@ def town_points(session: Session) -> list[TownPoint]:
 
 
 # ---------------------------------------------------------------- the board
-def board(session: Session) -> dict[ConsortiumStatus, list]:
+def board(session: Session, *, viewer: User) -> dict[ConsortiumStatus, list]:
     """Every 協議体 by status (the lists are short: a city has tens, not thousands)."""
-    page = consortium_service.list_consortia(session, page=1, per_page=10_000)
+    page = consortium_service.list_consortia(session, viewer=viewer, page=1, per_page=10_000)
     columns: dict[ConsortiumStatus, list] = {status: [] for status in ConsortiumStatus}
     for item in page.items:
         columns[item.status].append(item)

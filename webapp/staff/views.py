@@ -1,5 +1,6 @@
 """The staff workspace (職員): brokering teams, seeing gaps, proxy entry, the audit log."""
 from flask import render_template, request
+from flask_login import current_user
 
 from .. import charts
 from ..access import staff_required
@@ -33,7 +34,7 @@ def gaps():
 @bp.get("/board")
 @staff_required
 def board():
-    return render_template("staff/board.html", columns=workspace.board(get_session()))
+    return render_template("staff/board.html", columns=workspace.board(get_session(), viewer=current_user))
 
 
 @bp.get("/evaluations")
