@@ -14,7 +14,8 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"city_name": current_app.config.get("KYODO_CITY_NAME", ""), "header_badge": _badge}
+        return {"city_name": current_app.config.get("KYODO_CITY_NAME", ""), "header_badge": _badge,
+                "staff_badge": _staff_badge}
 
 
 def _badge():
@@ -26,3 +27,16 @@ def _badge():
     from .services.pending import badge
 
     return badge(get_session(), user=current_user)
+
+
+def _staff_badge():
+    """Called only for staff (the header and the staff menu): what waits in the moderation and
+    claim queues, counted once per request."""
+    from flask import g
+
+    from .db import get_session
+    from .services.pending import staff_badge
+
+    if "staff_badge" not in g:
+        g.staff_badge = staff_badge(get_session())
+    return g.staff_badge

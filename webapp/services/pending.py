@@ -1,5 +1,6 @@
 """What waits for a person's answer: invitations of every kind and claims put to them as owner.
-The header badge counts these with the unread notifications (one query per kind)."""
+The header badge counts these with the unread notifications (one query per kind); staff's badge
+counts what waits in their queues."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from ..models import (
     InvitationStatus,
     MemberRole,
     Membership,
+    ModerationCase,
     Organization,
     OrgClaim,
     OrgInvitation,
@@ -92,6 +94,30 @@ def pending_count(session: Session, *, user: User) -> int:
 def badge(session: Session, *, user: User) -> Badge:
     """The header's お知らせ badge."""
     return Badge(unread=notifications.unread_count(session, user_id=user.id), pending=pending_count(session, user=user))
+
+
+@dataclass(frozen=True)
+class StaffBadge:
+    reviews: int  # items in the moderation queue (通報・非公開)
+    claims: int   # 代表の申請 waiting for staff's decision
+
+    @property
+    def total(self) -> int:
+        return self.reviews + self.claims
+
+    @property
+    def label(self) -> str:
+        """For screen readers: 「確認待ちの投稿2件、代表の申請1件」."""
+        parts = ([f"確認待ちの投稿{self.reviews}件"] if self.reviews else []) \
+            + ([f"代表の申請{self.claims}件"] if self.claims else [])
+        return "、".join(parts)
+
+
+def staff_badge(session: Session) -> StaffBadge:
+    """The header's 職員 badge: what waits for any staff member's decision."""
+    return StaffBadge(
+        reviews=_count(session, select(ModerationCase.id).where(ModerationCase.needs_review.is_(True))),
+        claims=_count(session, select(OrgClaim.id).where(OrgClaim.status == ClaimStatus.PENDING)))
 
 
 def consortium_invitations(session: Session, *, user: User) -> list[ConsortiumInvitation]:
