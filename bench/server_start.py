@@ -76,13 +76,43 @@ def main() -> None:
                     with urllib.request.urlopen(url + "/issues/1", timeout=120) as response:
                         response.read()
                     page = time.monotonic() - page_started
-                    print(f"; first issue page {page * 1000:.0f} ms", flush=True)
+                    pss = server_pss_mb(int(url.rsplit(":", 1)[1]))
+                    print(f"; first issue page {page * 1000:.0f} ms; memory after it (PSS, master + workers) "
+                          f"{pss:.0f} MB", flush=True)
                 if log:
                     log.close()
 
 
 def server_cpu_seconds(port: int) -> float:
     """User + system CPU seconds used so far by `kyodo serve --port <port>` and its workers."""
+    stats = _processes()
+    masters = _masters(stats, port)
+    ticks = sum(t for pid, (_, ppid, t) in stats.items() if pid in masters or ppid in masters)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_pss_mb(port: int) -> float:
+    """Proportional set size of the server's processes (shared pages counted once in all), in MB."""
+    stats = _processes()
+    masters = _masters(stats, port)
+    total_kb = 0
+    for pid, (_, ppid, _) in stats.items():
+        if pid in masters or ppid in masters:
+            try:
+                lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+            except OSError:
+                continue
+            total_kb += sum(int(line.split()[1]) for line in lines if line.startswith("Pss:"))
+    return total_kb / 1024
+
+
+def _masters(stats: dict, port: int) -> set[int]:
+    return {pid for pid, (cmdline, _, _) in stats.items()
+            if b"serve" in cmdline and b"--port" in cmdline and str(port).encode() in cmdline}
+
+
+def _processes() -> dict:
+    """{pid: (command line parts, parent pid, CPU ticks)} of every process."""
     stats = {}
     for proc in Path("/proc").iterdir():
         try:
@@ -92,10 +122,7 @@ def server_cpu_seconds(port: int) -> float:
             continue
         # fields after the name: state, ppid, ..., utime (12th), stime (13th)
         stats[int(proc.name) if proc.name.isdigit() else -1] = (cmdline, int(stat[1]), int(stat[11]) + int(stat[12]))
-    masters = {pid for pid, (cmdline, _, _) in stats.items()
-               if b"serve" in cmdline and b"--port" in cmdline and str(port).encode() in cmdline}
-    ticks = sum(t for pid, (_, ppid, t) in stats.items() if pid in masters or ppid in masters)
-    return ticks / os.sysconf("SC_CLK_TCK")
+    return stats
 
 
 if __name__ == "__main__":
