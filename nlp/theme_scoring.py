@@ -49,14 +49,30 @@ def ranked(codes: list[str], row: np.ndarray, k: int | None) -> list[ThemeScore]
     return out[:k] if k is not None else out
 
 
+def check_theme_codes(codes: list[str], themes=None) -> None:
+    """ValueError unless a saved model's theme codes are those of `themes` (default: themes.json)."""
+    current = themes if themes is not None else load_themes()
+    if codes != [t["code"] for t in current]:
+        raise ValueError("the saved theme model was fitted on other themes")
+
+
+def blended(codes: list[str], column: dict[str, int], proba: np.ndarray, zero_shot_weight: float,
+            zero_shot: np.ndarray) -> np.ndarray:
+    """The classifier's probabilities in themes.json order (0 for a theme it never saw) plus the
+    weighted zero-shot scores."""
+    out = np.zeros((len(proba), len(codes)))
+    for j, code in enumerate(codes):
+        if code in column:
+            out[:, j] = proba[:, column[code]]
+    return out + zero_shot_weight * zero_shot
+
+
 class SavedThemeSuggester:
     """nlp.themes.ThemeSuggester loaded from `to_state`: `scores`, `suggest`."""
 
     def __init__(self, state: dict, arrays, themes=None):
         self.codes_, self.names_ = list(state["codes_"]), list(state["names_"])
-        current = themes if themes is not None else load_themes()
-        if self.codes_ != [t["code"] for t in current]:
-            raise ValueError("the saved theme model was fitted on other themes")
+        check_theme_codes(self.codes_, themes)
         self.vectorizer_ = SavedVectorizer(state["vectorizer"], unprefixed("vectorizer", arrays))
         self.profiles_ = arrays["profiles"]
         self._state = (state, arrays)
@@ -105,12 +121,8 @@ class SavedThemeClassifier:
         proba -= np.max(proba, axis=1).reshape((-1, 1))
         np.exp(proba, out=proba)
         proba /= np.sum(proba, axis=1).reshape((-1, 1))
-        out = np.zeros((len(texts), len(self.codes_)))
-        for j, code in enumerate(self.codes_):
-            if code in self.column_:
-                out[:, j] = proba[:, self.column_[code]]
         # The zero-shot model shares the vectorizer: its scores come from the same rows.
-        return out + self.zero_shot_weight * self.zero_shot_.scores_of_rows(X)
+        return blended(self.codes_, self.column_, proba, self.zero_shot_weight, self.zero_shot_.scores_of_rows(X))
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
         return ranked(self.codes_, self.scores([text])[0], k)

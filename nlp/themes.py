@@ -8,7 +8,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
 from .saved_vectorizer import unprefixed as _unprefixed
-from .theme_scoring import ThemeScore, load_themes, ranked
+from .theme_scoring import ThemeScore, blended, check_theme_codes, load_themes, ranked
 from .vectorizer import TextVectorizer
 
 
@@ -73,9 +73,7 @@ class ThemeSuggester(BaseEstimator):
         (default: themes.json); ValueError if it was fitted on other themes."""
         self = cls(themes, **state["params"])
         self.codes_, self.names_ = list(state["codes_"]), list(state["names_"])
-        current = themes if themes is not None else load_themes()
-        if self.codes_ != [t["code"] for t in current]:
-            raise ValueError("the saved theme model was fitted on other themes")
+        check_theme_codes(self.codes_, themes)
         self.vectorizer_ = TextVectorizer.from_state(state["vectorizer"], _unprefixed("vectorizer", arrays))
         self.profiles_ = arrays["profiles"]
         return self
@@ -83,7 +81,10 @@ class ThemeSuggester(BaseEstimator):
     def scores(self, texts) -> np.ndarray:
         """Return a `(len(texts), n_themes)` array of scores (higher fits better)."""
         check_is_fitted(self, "profiles_")
-        X = self.vectorizer_.transform(list(texts))
+        return self.scores_of_rows(self.vectorizer_.transform(list(texts)))
+
+    def scores_of_rows(self, X) -> np.ndarray:
+        """Scores of texts already transformed by `vectorizer_`."""
         return np.asarray(X @ self.profiles_.T)
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
@@ -165,13 +166,10 @@ class ThemeClassifier(BaseEstimator):
     def scores(self, texts) -> np.ndarray:
         """`(len(texts), n_themes)` scores in themes.json order (higher fits better)."""
         check_is_fitted(self, "model_")
-        texts = list(texts)
-        proba = self.model_.predict_proba(self.zero_shot_.vectorizer_.transform(texts))
-        out = np.zeros((len(texts), len(self.codes_)))
-        for j, code in enumerate(self.codes_):
-            if code in self.column_:
-                out[:, j] = proba[:, self.column_[code]]
-        return out + self.zero_shot_weight * self.zero_shot_.scores(texts)
+        X = self.zero_shot_.vectorizer_.transform(list(texts))
+        # The zero-shot model shares the vectorizer: its scores come from the same rows.
+        return blended(self.codes_, self.column_, self.model_.predict_proba(X), self.zero_shot_weight,
+                       self.zero_shot_.scores_of_rows(X))
 
     def suggest(self, text: str, k: int | None = None) -> list[ThemeScore]:
         """Return the themes ranked for `text`, best first (the top `k` if given)."""
