@@ -148,10 +148,8 @@ def visible_versions(session: Session, *, consortium: Consortium, viewer: User |
 
 def _as_seen_by(session: Session, found: list[VersionView], *, viewer: User | None) -> list[VersionView]:
     """The versions with a hidden organization's name as ``viewer`` may read it."""
-    names = {r.organization_id: r.organization_name for v in found for r in v.roles}
-    shown = moderation.shown_org_names(session, names, viewer=viewer)
-    if shown is names:
-        return found
+    shown = moderation.shown_org_names(
+        session, {r.organization_id: r.organization_name for v in found for r in v.roles}, viewer=viewer)
     return [VersionView(v.agreement, [replace(r, organization_name=shown[r.organization_id]) for r in v.roles])
             for v in found]
 

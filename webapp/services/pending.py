@@ -50,8 +50,12 @@ class Badge:
     @property
     def label(self) -> str:
         """What the number means, for screen readers: 「未読2件」「未読1件、回答待ち1件」."""
-        parts = ([f"未読{self.unread}件"] if self.unread else []) + ([f"回答待ち{self.pending}件"] if self.pending else [])
-        return "、".join(parts)
+        return _spoken(("未読", self.unread), ("回答待ち", self.pending))
+
+
+def _spoken(*counts: tuple[str, int]) -> str:
+    """A badge's number read aloud: each nonzero count as 「<what>N件」, joined with 「、」."""
+    return "、".join(f"{what}{n}件" for what, n in counts if n)
 
 
 def _owned():
@@ -108,9 +112,7 @@ class StaffBadge:
     @property
     def label(self) -> str:
         """For screen readers: 「確認待ちの投稿2件、代表の申請1件」."""
-        parts = ([f"確認待ちの投稿{self.reviews}件"] if self.reviews else []) \
-            + ([f"代表の申請{self.claims}件"] if self.claims else [])
-        return "、".join(parts)
+        return _spoken(("確認待ちの投稿", self.reviews), ("代表の申請", self.claims))
 
 
 def staff_badge(session: Session) -> StaffBadge:
